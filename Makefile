@@ -1,0 +1,99 @@
+# discolog: one non-recursive Makefile.
+#
+#   make               build ./discolog
+#   make check         install what is missing, build, run every test
+#   make demo          install what is missing, build, upload the samples to
+#                      the local MDCA emulator and show what it received
+#   make bench         throughput against wc, grep, gzip, pigz (see README)
+#   make fuzz          build the libFuzzer targets (clang)
+#   make format        clang-format every C file
+#   SANITIZE=1         AddressSanitizer + UndefinedBehaviorSanitizer
+#   V=1                show full commands
+#   TESTS="parsers filter"   run only these unit suites in `make check`
+
+CC	?= cc
+PKGS	 = libcurl libcjson zlib libarchive libpcre2-8 inih libcrypto
+WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
+	   -Wformat=2 -Wvla -Wno-format-nonliteral
+OPT	?= -O2 -g
+BUILD	?= build
+
+ifeq ($(SANITIZE),1)
+OPT	:= -O1 -g -fno-omit-frame-pointer
+SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+BUILD	:= build/san
+endif
+ifeq ($(CI),true)
+WERROR	 = -Werror
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(OPT) $(SAN) \
+	      $(PKG_CFLAGS) -Iuploader -Iparsers -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+ALL_LDLIBS  = $(PKG_LIBS) -lpthread $(LDLIBS)
+
+ifneq ($(V),1)
+Q	 = @
+say	 = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+LIB_SRCS  = $(filter-out uploader/main.c,$(wildcard uploader/*.c)) \
+	    $(wildcard parsers/*.c)
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ  = $(BUILD)/uploader/main.o
+TEST_SRCS = $(wildcard tests/test_*.c)
+TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+
+.SECONDARY:
+.PHONY: all check demo bench fuzz format lint clean deps unit
+
+all: discolog
+
+discolog: $(BUILD)/discolog
+	$(Q)cp $< $@
+
+$(BUILD)/discolog: $(MAIN_OBJ) $(LIB_OBJS)
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJS)
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+deps:
+	@scripts/install-deps
+
+# The suites report "<suite>: N passed, N failed"; run-tests adds them up.
+check: deps
+	@$(MAKE) --no-print-directory all $(TEST_BINS)
+	@BUILD=$(BUILD) TESTS="$(TESTS)" scripts/run-tests
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench: deps
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory all
+	@scripts/bench $(BENCH_ARGS)
+
+fuzz:
+	@scripts/install-deps --fuzz
+	@$(MAKE) --no-print-directory -f scripts/fuzz.mk
+
+format:
+	clang-format -i uploader/*.[ch] parsers/*.[ch] tests/*.[ch]
+
+lint:
+	@scripts/checksrc.sh
+
+clean:
+	rm -rf build discolog
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,179 @@
+/*
+ * Squid native access log (logformat squid), MDCA "Squid (Native)".
+ *
+ *	%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt
+ *	1157689320.327   2864 10.105.21.199 TCP_MISS/200 10182 GET
+ *	    http://www.goonernews.com/ badeyek DIRECT/207.58.145.61 text/html
+ *
+ * The elapsed time is right-aligned, so fields are split on runs of blanks.
+ * Custom logformats append fields ("referer" "user-agent", header dumps);
+ * they are accepted and the user agent taken when it is there.  The byte
+ * count is what went to the client: no upload figure exists here.
+ */
+#include <string.h>
+
+#include "lex.h"
+#include "parser.h"
+
+/* "TCP_MISS/200": upper case and '_', a slash, three digits. */
+static bool
+squid_is_code(struct slice w)
+{
+	size_t i = 0;
+
+	while (i < w.len && ((w.p[i] >= 'A' && w.p[i] <= 'Z') || w.p[i] == '_'))
+		i++;
+	return i > 0 && w.len == i + 4 && w.p[i] == '/' &&
+	    (unsigned)(w.p[i + 1] - '0') <= 9 &&
+	    (unsigned)(w.p[i + 2] - '0') <= 9 &&
+	    (unsigned)(w.p[i + 3] - '0') <= 9;
+}
+
+/* "DIRECT/1.2.3.4", "HIER_NONE/-", "FIRST_PARENT_MISS/proxy2": code/peer. */
+static bool
+squid_is_hier(struct slice w)
+{
+	size_t i = 0;
+
+	while (i < w.len && ((w.p[i] >= 'A' && w.p[i] <= 'Z') || w.p[i] == '_'))
+		i++;
+	return i > 0 && i + 1 < w.len && w.p[i] == '/';
+}
+
+struct squid_fields {
+	struct slice ts, elapsed, client, code, bytes, method, url, user, hier;
+	struct slice rest;
+};
+
+static bool
+squid_split(struct slice line, struct squid_fields *f)
+{
+	struct slice r = line;
+
+	return lex_word(&r, &f->ts) && lex_word(&r, &f->elapsed) &&
+	    lex_word(&r, &f->client) && lex_word(&r, &f->code) &&
+	    lex_word(&r, &f->bytes) && lex_word(&r, &f->method) &&
+	    lex_word(&r, &f->url) && lex_word(&r, &f->user) &&
+	    lex_word(&r, &f->hier) && ((f->rest = r), true);
+}
+
+static int
+squid_native_bid(const struct peek *pk)
+{
+	int bid = 0;
+
+	for (size_t i = 0; i < pk->nlines; i++) {
+		struct squid_fields f;
+		int64_t ms;
+		uint64_t n;
+
+		if (!squid_split(pk->body[i], &f))
+			continue;
+		if (!time_epoch(f.ts, &ms) || !lex_u64(f.elapsed, &n) ||
+		    !squid_is_code(f.code) || !lex_u64(f.bytes, &n) ||
+		    !squid_is_hier(f.hier))
+			continue;
+		/* Five checked fields and the code's shape. */
+		bid += 8 * 6;
+		if (lex_is_ip(f.client))
+			bid += 8;
+	}
+	return bid;
+}
+
+/* The second of two quoted fields after the MIME type: the user agent. */
+static struct slice
+squid_user_agent(struct slice rest)
+{
+	struct slice mime, ref, ua;
+
+	if (!lex_word(&rest, &mime))
+		return SLICE_NULL;
+	rest = slice_trim(rest);
+	if (rest.len == 0 || rest.p[0] != '"' || !lex_qword(&rest, &ref))
+		return SLICE_NULL;
+	rest = slice_trim(rest);
+	if (rest.len == 0 || rest.p[0] != '"' ||
+	    !lex_qword(&rest, &ua) || slice_is_empty_value(ua))
+		return SLICE_NULL;
+	return ua;
+}
+
+static enum parse_result
+squid_native_parse(void *state, struct slice line, struct record *r,
+    struct arena *a)
+{
+	struct squid_fields f;
+	uint64_t n;
+	const char *slash;
+	bool has_port;
+	uint16_t port;
+
+	(void)state;
+	(void)a;
+	line = slice_trim(line);
+	if (line.len == 0)
+		return PARSE_SKIP;
+	if (!squid_split(line, &f)) {
+		r->reason = "too few fields";
+		return PARSE_REJECT;
+	}
+	if (!time_epoch(f.ts, &r->time_ms)) {
+		r->reason = "no epoch timestamp in the first field";
+		return PARSE_REJECT;
+	}
+	r->has |= REC_HAS_TIME;
+	if (!lex_u64(f.elapsed, &n) || !squid_is_code(f.code) ||
+	    !squid_is_hier(f.hier)) {
+		r->reason = "not a squid native line";
+		return PARSE_REJECT;
+	}
+	if (!lex_u64(f.bytes, &r->bytes_down)) {
+		r->reason = "bad byte count";
+		return PARSE_REJECT;
+	}
+	r->has |= REC_HAS_BYTES_DOWN;
+	r->src_ip = f.client;
+	r->action = slice_find(f.code, "DENIED") ? REC_ACTION_DENY
+						 : REC_ACTION_ALLOW;
+	if (!slice_is_empty_value(f.user))
+		r->user = f.user;
+	r->url = f.url;
+	r->dst_host = lex_url_host(f.url, &port, &has_port);
+	if (has_port) {
+		r->dst_port = port;
+		r->has |= REC_HAS_DST_PORT;
+	}
+	{
+		const char *colon = slice_find(f.url, "://");
+
+		if (colon != NULL)
+			r->proto = slice_make(f.url.p, (size_t)(colon - f.url.p));
+	}
+	/* The peer is the origin server only when the request went direct. */
+	slash = memchr(f.hier.p, '/', f.hier.len);
+	if (slash != NULL && slice_find(f.hier, "DIRECT") != NULL) {
+		struct slice peer = slice_make(slash + 1,
+		    (size_t)(f.hier.p + f.hier.len - slash - 1));
+
+		if (lex_is_ip(peer))
+			r->dst_ip = peer;
+	}
+	r->user_agent = squid_user_agent(f.rest);
+	if (r->dst_host.len == 0 && r->dst_ip.len == 0) {
+		r->reason = "no destination";
+		return PARSE_PARTIAL;
+	}
+	return PARSE_OK;
+}
+
+const struct parser parser_squid_native = {
+    .name = "squid_native",
+    .description = "Squid native access.log (logformat squid)",
+    .source_id = "SQUID_NATIVE",
+    .source_id_syslog = "SQUID_NATIVE_SYSLOG",
+    .log_type = 155,
+    .max_bid = 8 * 7 * 8,
+    .bid = squid_native_bid,
+    .parse = squid_native_parse,
+};

@@ -1,0 +1,276 @@
+/*
+ * Syslog header recognition: see syslog.h for the shapes.
+ */
+#include <string.h>
+
+#include "lex.h"
+#include "syslog.h"
+
+static bool
+is_digit(char c)
+{
+	return (unsigned)(c - '0') <= 9;
+}
+
+static bool
+isalnum_ascii(char c)
+{
+	return is_digit(c) || ((unsigned)((c | 0x20) - 'a') < 26);
+}
+
+/* "<PRI>" at the start of s: 1 to 3 digits, 0..191. */
+static bool
+take_pri(struct slice *s, int *pri)
+{
+	size_t i = 1;
+	int v = 0;
+
+	if (s->len < 3 || s->p[0] != '<')
+		return false;
+	while (i < s->len && i <= 3 && is_digit(s->p[i]))
+		v = v * 10 + (s->p[i++] - '0');
+	if (i == 1 || i >= s->len || s->p[i] != '>' || v > 191)
+		return false;
+	*pri = v;
+	s->p += i + 1;
+	s->len -= i + 1;
+	return true;
+}
+
+static bool
+take_word(struct slice *s, struct slice *w)
+{
+	const char *sp;
+
+	if (s->len == 0)
+		return false;
+	sp = memchr(s->p, ' ', s->len);
+	if (sp == NULL)
+		return false;
+	*w = slice_make(s->p, (size_t)(sp - s->p));
+	s->p = sp + 1;
+	s->len -= w->len + 1;
+	return w->len > 0;
+}
+
+static struct slice
+skip_spaces(struct slice s)
+{
+	while (s.len > 0 && s.p[0] == ' ') {
+		s.p++;
+		s.len--;
+	}
+	return s;
+}
+
+/* RFC 5424 after "<PRI>": "1 TS HOST APP PROCID MSGID rest". */
+static bool
+parse_5424(struct slice s, struct syslog_hdr *h)
+{
+	struct slice ver, ts, procid;
+
+	if (!take_word(&s, &ver) || ver.len > 2 || !is_digit(ver.p[0]))
+		return false;
+	if (!take_word(&s, &ts) || !take_word(&s, &h->host))
+		return false;
+	if (slice_eq(ts, "-"))
+		h->has_time = false;
+	else if (time_iso(ts, &h->time_ms) || time_epoch(ts, &h->time_ms))
+		h->has_time = true;
+	else {
+		/*
+		 * Seen in real SRX and Check Point lines: no zone at all, or a
+		 * broken one ("2023-01-13T12:10:16--5:00").  Keep the header,
+		 * lose the time.
+		 */
+		if (ts.len < 19 || ts.p[4] != '-' || ts.p[10] != 'T')
+			return false;
+		h->has_time = time_iso(slice_make(ts.p, 19), &h->time_ms);
+	}
+	/* The Meraki look-alike stops after the host. */
+	if (!take_word(&s, &h->app)) {
+		h->body = s;
+		return true;
+	}
+	if (!take_word(&s, &procid) || !take_word(&s, &h->msgid)) {
+		/* Look-alike: what we took for APP starts the message. */
+		h->body = slice_make(h->app.p, (size_t)(s.p + s.len - h->app.p));
+		h->app = SLICE_NULL;
+		return true;
+	}
+	h->body = s;
+	return true;
+}
+
+/* "Mmm dd [yyyy] hh:mm:ss" with a space-padded or zero-padded day. */
+static bool
+parse_3164_time(struct slice *s, int64_t now_ms, struct syslog_hdr *h)
+{
+	const char *p = s->p, *end = s->p + s->len;
+	int mon, d = 0, y = -1, hh, mi, ss;
+
+	if (s->len < 15 || (mon = time_month(slice_make(p, 3))) == 0 ||
+	    p[3] != ' ')
+		return false;
+	p += 4;
+	if (*p == ' ')
+		p++;
+	while (p < end && is_digit(*p) && d < 100)
+		d = d * 10 + (*p++ - '0');
+	if (p == end || *p++ != ' ' || d < 1 || d > 31)
+		return false;
+	if (end - p >= 5 && is_digit(p[0]) && is_digit(p[3]) && p[4] == ' ') {
+		y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 +
+		    (p[2] - '0') * 10 + (p[3] - '0');
+		p += 5;
+	}
+	if (end - p < 8 || !is_digit(p[0]) || !is_digit(p[1]) ||
+	    p[2] != ':' || !is_digit(p[3]) || !is_digit(p[4]) ||
+	    p[5] != ':' || !is_digit(p[6]) || !is_digit(p[7]))
+		return false;
+	hh = (p[0] - '0') * 10 + (p[1] - '0');
+	mi = (p[3] - '0') * 10 + (p[4] - '0');
+	ss = (p[6] - '0') * 10 + (p[7] - '0');
+	p += 8;
+	/* Fractions seen from some relays: "12:34:56.789". */
+	int ms = 0;
+	if (p < end && *p == '.') {
+		int n = 0;
+		p++;
+		while (p < end && is_digit(*p)) {
+			if (n++ < 3)
+				ms = ms * 10 + (*p - '0');
+			p++;
+		}
+		for (; n < 3; n++)
+			ms *= 10;
+	}
+	if (hh > 23 || mi > 59 || ss > 60)
+		return false;
+	if (y < 0) {
+		/* The latest year that is not more than a day ahead of now. */
+		int64_t t;
+		int64_t days = now_ms / 86400000;
+		int cy = 1970 + (int)(days / 365);
+
+		for (y = cy + 1; y > 1970; y--) {
+			t = time_make(y, mon, d, hh, mi, ss, ms);
+			if (t <= now_ms + 86400000)
+				break;
+		}
+	}
+	h->time_ms = time_make(y, mon, d, hh, mi, ss, ms);
+	h->has_time = true;
+	s->len = (size_t)(end - p);
+	s->p = p;
+	return true;
+}
+
+/* A zone name after a 3164 stamp: " UTC", " EDT", " CEST". */
+static void
+skip_zone_name(struct slice *s)
+{
+	size_t i = 1;
+
+	if (s->len < 4 || s->p[0] != ' ')
+		return;
+	while (i < s->len && i <= 5 && s->p[i] >= 'A' && s->p[i] <= 'Z')
+		i++;
+	if (i >= 4 && i < s->len && s->p[i] == ' ') {
+		s->p += i;
+		s->len -= i;
+	}
+}
+
+/* "tag:" or "tag[pid]:" followed by a space or the end of the line. */
+static bool
+is_tag(struct slice w)
+{
+	size_t i = 0;
+
+	if (w.len < 2 || w.p[w.len - 1] != ':')
+		return false;
+	w.len--;
+	while (i < w.len && (isalnum_ascii(w.p[i]) || w.p[i] == '_' ||
+				w.p[i] == '-' || w.p[i] == '.' || w.p[i] == '/'))
+		i++;
+	if (i == 0)
+		return false;
+	if (i == w.len)
+		return true;
+	if (w.p[i] != '[' || w.p[w.len - 1] != ']')
+		return false;
+	for (i++; i < w.len - 1; i++)
+		if (!is_digit(w.p[i]))
+			return false;
+	return true;
+}
+
+/* After the stamp: "[HOST] [: ] [TAG:] MSG". */
+static void
+parse_3164_rest(struct slice s, struct syslog_hdr *h)
+{
+	struct slice w, rest;
+
+	s = skip_spaces(s);
+	rest = s;
+	if (lex_word(&rest, &w) && w.p[0] != '%' && !is_tag(w) &&
+	    rest.len > 0) {
+		h->host = w;
+		s = skip_spaces(rest);
+		if (s.len >= 2 && s.p[0] == ':' && s.p[1] == ' ')
+			s = skip_spaces(slice_make(s.p + 2, s.len - 2));
+	}
+	rest = s;
+	if (lex_word(&rest, &w) && is_tag(w)) {
+		h->app = slice_make(w.p, w.len - 1);
+		s = skip_spaces(rest);
+	}
+	h->body = s;
+}
+
+bool
+syslog_parse(struct slice line, int64_t now_ms, struct syslog_hdr *h)
+{
+	struct slice s = line, t;
+	bool pri;
+
+	memset(h, 0, sizeof(*h));
+	h->pri = -1;
+	h->body = line;
+	pri = take_pri(&s, &h->pri);
+	if (pri && s.len > 2 && is_digit(s.p[0]) && parse_5424(s, h)) {
+		h->rfc5424 = true;
+		h->present = true;
+		return true;
+	}
+	h->has_time = false;
+	h->host = h->app = h->msgid = SLICE_NULL;
+	t = s;
+	if (parse_3164_time(&t, now_ms, h)) {
+		skip_zone_name(&t);
+		parse_3164_rest(t, h);
+		h->present = true;
+		return true;
+	}
+	/* "2019-08-15T16:03:31Z host msg": an ISO stamp with a 'T'. */
+	if (s.len > 20 && is_digit(s.p[0]) && s.p[4] == '-' && s.p[10] == 'T') {
+		const char *sp = memchr(s.p, ' ', s.len);
+
+		if (sp != NULL &&
+		    time_iso(slice_make(s.p, (size_t)(sp - s.p)), &h->time_ms)) {
+			h->has_time = true;
+			parse_3164_rest(
+			    slice_make(sp, (size_t)(s.p + s.len - sp)), h);
+			h->present = true;
+			return true;
+		}
+	}
+	if (pri) {
+		h->body = s;
+		h->present = true;
+		return true;
+	}
+	h->body = line;
+	return false;
+}
