@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "lex.h"
 
 bool
@@ -139,6 +140,106 @@ lex_qword(struct slice *rest, struct slice *word)
 	p++;
 	*rest = slice_make(p, (size_t)(end - p));
 	return true;
+}
+
+bool
+lex_kv(struct slice *rest, struct slice *key, struct slice *val, bool *quoted)
+{
+	const char *p = rest->p, *end = rest->p + rest->len, *k, *eq;
+
+	if (p == NULL)
+		return false;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end)
+		return false;
+	k = p;
+	while (p < end && *p != '=' && *p != ' ' && *p != '\t')
+		p++;
+	if (p == end || *p != '=' || p == k)
+		return false;
+	eq = p++;
+	*key = slice_make(k, (size_t)(eq - k));
+	*quoted = p < end && *p == '"';
+	if (*quoted) {
+		const char *v = ++p;
+
+		while (p < end && *p != '"') {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			p++;
+		}
+		if (p == end)
+			return false;
+		*val = slice_make(v, (size_t)(p - v));
+		p++;
+	} else {
+		const char *v = p;
+
+		while (p < end && *p != ' ' && *p != '\t')
+			p++;
+		*val = slice_make(v, (size_t)(p - v));
+	}
+	*rest = slice_make(p, (size_t)(end - p));
+	return true;
+}
+
+bool
+lex_csv(struct slice *rest, char sep, struct slice *field, bool *quoted)
+{
+	const char *p = rest->p, *end = rest->p + rest->len, *v;
+
+	if (p == NULL)
+		return false;
+	*quoted = p < end && *p == '"';
+	if (!*quoted)
+		return lex_field(rest, sep, field);
+	v = ++p;
+	for (;;) {
+		if (p == end)
+			return false;
+		if (*p == '\\' && p + 1 < end && p[1] == '"') {
+			p += 2;
+			continue;
+		}
+		if (*p == '"') {
+			if (p + 1 < end && p[1] == '"') {
+				p += 2;
+				continue;
+			}
+			break;
+		}
+		p++;
+	}
+	*field = slice_make(v, (size_t)(p - v));
+	p++;
+	/* Whatever follows the closing quote up to the separator is dropped. */
+	while (p < end && *p != sep)
+		p++;
+	if (p == end)
+		*rest = SLICE_NULL;
+	else
+		*rest = slice_make(p + 1, (size_t)(end - p - 1));
+	return true;
+}
+
+struct slice
+lex_csv_unescape(struct slice s, struct arena *a)
+{
+	char *d;
+	size_t n = 0;
+
+	if (slice_find(s, "\"\"") == NULL && slice_find(s, "\\\"") == NULL)
+		return s;
+	if ((d = arena_alloc(a, s.len)) == NULL)
+		return SLICE_NULL;
+	for (size_t i = 0; i < s.len; i++) {
+		if ((s.p[i] == '"' || s.p[i] == '\\') && i + 1 < s.len &&
+		    s.p[i + 1] == '"')
+			i++;
+		d[n++] = s.p[i];
+	}
+	return slice_make(d, n);
 }
 
 bool

@@ -58,6 +58,32 @@ bool lex_word(struct slice *rest, struct slice *word);
  */
 bool lex_qword(struct slice *rest, struct slice *word);
 
+/*
+ * The next `key=value` pair of *rest (FortiGate, Sophos, SRX, ...): blanks
+ * are skipped, the key runs to '=', the value is either double-quoted (a
+ * backslash escapes the next byte; *val excludes the quotes, escapes are
+ * left in place) or runs to the next blank.  *quoted tells which.  Returns
+ * false at the end of the input or when the next word has no '='.
+ */
+bool lex_kv(struct slice *rest, struct slice *key, struct slice *val,
+    bool *quoted);
+
+/*
+ * The next CSV field of *rest, separated by `sep`.  A field that starts
+ * with '"' runs to the matching quote; inside it "" and \" both stand for
+ * a quote (PAN-OS writes either).  *field is the field without its quotes
+ * and with escapes left in place; *quoted is set when it had quotes.
+ * Returns false when *rest was exhausted or a quote is not closed.  Use
+ * lex_csv_unescape() to get the value when *quoted.
+ */
+bool lex_csv(struct slice *rest, char sep, struct slice *field, bool *quoted);
+
+/*
+ * `s` with "" and \" turned into ", copied into the arena when anything
+ * changes.  Returns an empty slice (p == NULL) when the arena is full.
+ */
+struct slice lex_csv_unescape(struct slice s, struct arena *a);
+
 /* Parse an unsigned decimal; false on anything else, empty, or overflow. */
 bool lex_u64(struct slice s, uint64_t *v);
 /* lex_u64 limited to 0..65535. */
