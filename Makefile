@@ -32,7 +32,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(OPT) $(SAN) \
-	      $(PKG_CFLAGS) -Iuploader -Iparsers -MMD -MP $(CFLAGS)
+	      $(PKG_CFLAGS) -iquote uploader -iquote parsers -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 ALL_LDLIBS  = $(PKG_LIBS) -lpthread $(LDLIBS)
 

@@ -66,7 +66,7 @@ bool lex_qword(struct slice *rest, struct slice *word);
  * false at the end of the input or when the next word has no '='.
  */
 bool lex_kv(struct slice *rest, struct slice *key, struct slice *val,
-    bool *quoted);
+            bool *quoted);
 
 /*
  * The next CSV field of *rest, separated by `sep`.  A field that starts

@@ -58,7 +58,7 @@ enum parse_result {
 #define X(n, s) PARSE_##n,
 	PARSE_RESULTS(X)
 #undef X
-	PARSE_NRESULTS
+	    PARSE_NRESULTS
 };
 
 const char *parse_result_name(enum parse_result);
@@ -66,7 +66,7 @@ const char *parse_result_name(enum parse_result);
 #define PEEK_LINES 8 /* lines a bidder sees at most */
 
 struct peek {
-	const char *path;	  /* source name, may be "" */
+	const char *path;         /* source name, may be "" */
 	const struct slice *raw;  /* first complete lines, as read */
 	const struct slice *body; /* the same, syslog header removed */
 	size_t nlines;
@@ -79,17 +79,17 @@ enum parser_flags {
 };
 
 struct parser {
-	const char *name;	      /* stable id: config, stats, JSON */
+	const char *name;             /* stable id: config, stats, JSON */
 	const char *description;      /* one line, for `discolog formats` */
-	const char *source_id;	      /* MDCA source id of a file upload */
+	const char *source_id;        /* MDCA source id of a file upload */
 	const char *source_id_syslog; /* ... of syslog-wrapped lines, or NULL */
-	int log_type;		      /* numeric logType of source_id */
-	unsigned flags;		      /* PARSER_* */
-	int max_bid;		      /* highest bid bid() can return */
-	size_t state_size;	      /* per-source state, zeroed; may be 0 */
+	int log_type;                 /* numeric logType of source_id */
+	unsigned flags;               /* PARSER_* */
+	int max_bid;                  /* highest bid bid() can return */
+	size_t state_size;            /* per-source state, zeroed; may be 0 */
 	int (*bid)(const struct peek *);
 	enum parse_result (*parse)(void *state, struct slice line,
-	    struct record *, struct arena *);
+	                           struct record *, struct arena *);
 };
 
 /* The registry, in bidding order. */
@@ -119,13 +119,14 @@ const char *parser_source_type(const struct parser *, bool syslog);
  * and the arena.
  */
 enum parse_result parser_run(const struct parser *p, void *state,
-    struct slice raw, int64_t now_ms, struct record *r, struct arena *a);
+                             struct slice raw, int64_t now_ms, struct record *r,
+                             struct arena *a);
 
 /*
  * Fill `pk` from up to PEEK_LINES lines `raw`; `body` is caller storage of
  * the same length for the header-less bodies.
  */
 void parser_peek(struct peek *pk, const char *path, const struct slice *raw,
-    struct slice *body, size_t n, int64_t now_ms);
+                 struct slice *body, size_t n, int64_t now_ms);
 
 #endif

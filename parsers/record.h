@@ -22,7 +22,7 @@ struct slice {
 	size_t len;
 };
 
-#define SLICE_NULL ((struct slice){NULL, 0})
+#define SLICE_NULL   ((struct slice){NULL, 0})
 #define SLICE_LIT(s) ((struct slice){(s), sizeof(s) - 1})
 
 /* One X-macro per vocabulary: the enum and its names stay in step. */
@@ -51,8 +51,8 @@ struct parser;
 struct record {
 	const struct parser *parser; /* who parsed it */
 	const char *source_type;     /* MDCA source id; NULL: the parser's */
-	bool syslog;		     /* body came behind a syslog header */
-	unsigned has;		     /* REC_HAS_* bits */
+	bool syslog;                 /* body came behind a syslog header */
+	unsigned has;                /* REC_HAS_* bits */
 	enum rec_action action;
 	int64_t time_ms; /* event time, UTC epoch milliseconds */
 	uint16_t src_port, dst_port;

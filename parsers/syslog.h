@@ -23,10 +23,10 @@
 #include "record.h"
 
 struct syslog_hdr {
-	bool present;	 /* a header was found */
-	bool rfc5424;	 /* it was RFC 5424 (or its look-alike) */
-	int pri;	 /* -1 when absent */
-	bool has_time;	 /* time_ms is valid */
+	bool present;    /* a header was found */
+	bool rfc5424;    /* it was RFC 5424 (or its look-alike) */
+	int pri;         /* -1 when absent */
+	bool has_time;   /* time_ms is valid */
 	int64_t time_ms; /* UTC epoch ms; a year-less stamp gets one */
 	struct slice host, app, msgid;
 	struct slice body; /* the rest of the line */

@@ -24,7 +24,7 @@ static int test_failed_checks;
 #define CHECK_FAIL_(fmt, ...)                                                  \
 	do {                                                                   \
 		fprintf(stderr, "  %s:%d: " fmt "\n", __FILE__, __LINE__,      \
-		    __VA_ARGS__);                                              \
+		        __VA_ARGS__);                                          \
 		test_failed_checks++;                                          \
 	} while (0)
 
@@ -46,7 +46,7 @@ static int test_failed_checks;
 		const char *a_ = (a), *b_ = (b);                               \
 		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)           \
 			CHECK_FAIL_("%s == %s: \"%s\" != \"%s\"", #a, #b,      \
-			    a_ ? a_ : "(null)", b_ ? b_ : "(null)");           \
+			            a_ ? a_ : "(null)", b_ ? b_ : "(null)");   \
 	} while (0)
 
 #define CHECK_SLICE_EQ(s, lit)                                                 \
@@ -55,7 +55,7 @@ static int test_failed_checks;
 		if (s_.len != strlen(lit) ||                                   \
 		    (s_.len && memcmp(s_.p, lit, s_.len) != 0))                \
 			CHECK_FAIL_("%s == \"%s\": got \"%.*s\"", #s, lit,     \
-			    (int)s_.len, s_.p ? s_.p : "");                    \
+			            (int)s_.len, s_.p ? s_.p : "");            \
 	} while (0)
 
 #define CHECK_OK(expr) CHECK_INT_EQ((expr), 0)
@@ -67,7 +67,7 @@ struct test_case {
 
 static inline int
 test_run(const char *suite, const struct test_case *t, size_t n, int argc,
-    char **argv)
+         char **argv)
 {
 	int passed = 0, failed = 0;
 
@@ -91,11 +91,15 @@ test_run(const char *suite, const struct test_case *t, size_t n, int argc,
 #define TEST_MAIN(suite, ...)                                                  \
 	int main(int argc, char **argv)                                        \
 	{                                                                      \
-		static const struct test_case cases_[] = {__VA_ARGS__};       \
+		static const struct test_case cases_[] = {__VA_ARGS__};        \
 		return test_run(suite, cases_,                                 \
-		    sizeof(cases_) / sizeof(cases_[0]), argc, argv);           \
+		                sizeof(cases_) / sizeof(cases_[0]), argc,      \
+		                argv);                                         \
 	}
 
-#define T(name) {#name, test_##name}
+#define T(name)                                                                \
+	{                                                                      \
+#name, test_##name                                             \
+	}
 
 #endif

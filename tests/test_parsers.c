@@ -91,7 +91,7 @@ lines_free(struct lines *l)
 /* The .expected line for one input line. */
 static void
 golden_line(struct buf *out, const struct parser *p, void *state,
-    struct slice raw, uint64_t lineno, struct arena *a)
+            struct slice raw, uint64_t lineno, struct arena *a)
 {
 	struct record r;
 	enum parse_result res;
@@ -101,8 +101,7 @@ golden_line(struct buf *out, const struct parser *p, void *state,
 	switch (res) {
 	case PARSE_OK:
 	case PARSE_PARTIAL:
-		if (buf_adds(out, res == PARSE_OK ? "ok " : "partial ") ==
-			-1 ||
+		if (buf_adds(out, res == PARSE_OK ? "ok " : "partial ") == -1 ||
 		    recjson_write(out, &r, lineno) == -1)
 			abort();
 		break;
@@ -153,7 +152,7 @@ golden_case(const char *dir, const char *name, const struct parser *p)
 	}
 	if (read_file(epath, &exp) == -1) {
 		printf("FAIL %s: no %s (run with --update, review it)\n", path,
-		    epath);
+		       epath);
 		failed++;
 		goto done;
 	}
@@ -184,9 +183,9 @@ golden_case(const char *dir, const char *name, const struct parser *p)
 			ok = false;
 			printf("FAIL %s:%zu\n  line:     %.*s\n"
 			       "  expected: %.*s\n  got:      %.*s\n",
-			    path, i + 1, i < in.n ? (int)in.v[i].len : 0,
-			    i < in.n ? in.v[i].p : "", (int)e.len,
-			    e.p ? e.p : "", (int)o.len, o.p ? o.p : "");
+			       path, i + 1, i < in.n ? (int)in.v[i].len : 0,
+			       i < in.n ? in.v[i].p : "", (int)e.len,
+			       e.p ? e.p : "", (int)o.len, o.p ? o.p : "");
 		}
 		free(g.v);
 		lines_free(&exp);
@@ -226,7 +225,7 @@ detect_case(const char *dir, const char *name, const struct parser *want)
 	} else {
 		failed++;
 		printf("FAIL detect %s: want %s, got %s (bid %d)\n", path,
-		    want->name, got ? got->name : "none", bid);
+		       want->name, got ? got->name : "none", bid);
 	}
 	lines_free(&in);
 }
@@ -234,10 +233,11 @@ detect_case(const char *dir, const char *name, const struct parser *want)
 /* Is every slice of r inside [lo, hi) or the arena? */
 static bool
 fields_inside(const struct record *r, const char *lo, const char *hi,
-    const struct arena *a)
+              const struct arena *a)
 {
-	const struct slice *f[] = {&r->src_ip, &r->dst_ip, &r->user,
-	    &r->dst_host, &r->url, &r->proto, &r->user_agent, &r->device};
+	const struct slice *f[] = {&r->src_ip,     &r->dst_ip, &r->user,
+	                           &r->dst_host,   &r->url,    &r->proto,
+	                           &r->user_agent, &r->device};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		const char *p = f[i]->p;
@@ -268,10 +268,9 @@ robust_one(const struct parser *p, const char *s, size_t n, struct arena *a)
 		abort();
 	memcpy(copy, s, n);
 	arena_reset(a);
-	res = parser_run(p, state, (struct slice){copy, n}, TEST_NOW_MS, &r,
-	    a);
+	res = parser_run(p, state, (struct slice){copy, n}, TEST_NOW_MS, &r, a);
 	ok = (res == PARSE_REJECT || res == PARSE_SKIP) ||
-	    fields_inside(&r, copy, copy + n, a);
+	     fields_inside(&r, copy, copy + n, a);
 	free(copy);
 	free(state);
 	return ok;
@@ -300,16 +299,16 @@ robust_parser(const struct parser *p, struct lines *all)
 	memset(big, 'a', sizeof(big));
 	ok = ok && robust_one(p, big, sizeof(big), &a);
 	ok = ok && robust_one(p, "", 0, &a);
-	ok = ok && robust_one(p, "1157689312.049 5 1.2.3.4\0TCP_MISS/200", 38,
-		       &a);
+	ok = ok &&
+	     robust_one(p, "1157689312.049 5 1.2.3.4\0TCP_MISS/200", 38, &a);
 	ok = ok && robust_one(p, "\xff\xfe\xc3\x28 \xe2\x80\x9cq\xe2\x80\x9d",
-		       12, &a);
+	                      12, &a);
 	if (ok) {
 		passed++;
 	} else {
 		failed++;
 		printf("FAIL robust %s: a field points outside its line\n",
-		    p->name);
+		       p->name);
 	}
 	arena_free(&a);
 }
@@ -374,7 +373,7 @@ main(int argc, char **argv)
 	}
 	if ((dirs = list_dir(root, "")) == NULL) {
 		fprintf(stderr, "test_parsers: %s: %s\n", root,
-		    strerror(errno));
+		        strerror(errno));
 		return 2;
 	}
 	for (size_t i = 0; dirs[i]; i++) {
@@ -401,7 +400,8 @@ main(int argc, char **argv)
 				for (size_t j = 0; j < l.n; j++) {
 					if (all.n == cap) {
 						cap = cap ? cap * 2 : 256;
-						all.v = realloc(all.v,
+						all.v = realloc(
+						    all.v,
 						    cap * sizeof(*all.v));
 						if (all.v == NULL)
 							abort();
@@ -409,8 +409,8 @@ main(int argc, char **argv)
 					all.v[all.n++] = l.v[j];
 				}
 				free(l.v);
-				keep = realloc(keep, (nkeep + 1) *
-				    sizeof(*keep));
+				keep =
+				    realloc(keep, (nkeep + 1) * sizeof(*keep));
 				if (keep == NULL)
 					abort();
 				keep[nkeep++] = l.data;

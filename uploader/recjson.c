@@ -131,8 +131,8 @@ time_format(int64_t ms, char out[25])
 	m = mp < 10 ? mp + 3 : mp - 9;
 	y += m <= 2;
 	snprintf(out, 25, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, (int)m,
-	    (int)d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-	    (int)(rem / 1000 % 60), (int)(rem % 1000));
+	         (int)d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
+	         (int)(rem / 1000 % 60), (int)(rem % 1000));
 }
 
 static int
@@ -212,11 +212,10 @@ recjson_write(struct buf *b, const struct record *r, uint64_t lineno)
 		st = parser_source_type(r->parser, r->syslog);
 	if (buf_adds(b, "{\"format\":") == -1 ||
 	    json_add_str(b, r->parser ? r->parser->name : "",
-		r->parser ? strlen(r->parser->name) : 0) == -1)
+	                 r->parser ? strlen(r->parser->name) : 0) == -1)
 		return -1;
-	if (st != NULL &&
-	    (add_key(b, "source_type") == -1 ||
-		json_add_str(b, st, strlen(st)) == -1))
+	if (st != NULL && (add_key(b, "source_type") == -1 ||
+	                   json_add_str(b, st, strlen(st)) == -1))
 		return -1;
 	if (r->has & REC_HAS_TIME) {
 		time_format(r->time_ms, ts);
@@ -226,22 +225,22 @@ recjson_write(struct buf *b, const struct record *r, uint64_t lineno)
 	if (add_ip(b, "src_ip", r->src_ip) == -1 ||
 	    add_ip(b, "dst_ip", r->dst_ip) == -1 ||
 	    add_num(b, "src_port", r->has & REC_HAS_SRC_PORT, r->src_port) ==
-		-1 ||
+	        -1 ||
 	    add_num(b, "dst_port", r->has & REC_HAS_DST_PORT, r->dst_port) ==
-		-1 ||
-	    add_slice(b, "user", r->user) == -1 || add_host(b, r->dst_host) ==
-		-1 ||
+	        -1 ||
+	    add_slice(b, "user", r->user) == -1 ||
+	    add_host(b, r->dst_host) == -1 ||
 	    add_slice(b, "url", r->url) == -1 ||
 	    add_slice(b, "proto", r->proto) == -1)
 		return -1;
 	if (buf_addf(b, ",\"action\":\"%s\"", rec_action_name(r->action)) == -1)
 		return -1;
 	if (add_num(b, "bytes_up", r->has & REC_HAS_BYTES_UP, r->bytes_up) ==
-		-1 ||
+	        -1 ||
 	    add_num(b, "bytes_down", r->has & REC_HAS_BYTES_DOWN,
-		r->bytes_down) == -1 ||
+	            r->bytes_down) == -1 ||
 	    add_num(b, "bytes_total", r->has & REC_HAS_BYTES_TOTAL,
-		r->bytes_total) == -1 ||
+	            r->bytes_total) == -1 ||
 	    add_slice(b, "user_agent", r->user_agent) == -1)
 		return -1;
 	return buf_addf(b, ",\"line\":%" PRIu64 "}\n", lineno);

@@ -1,0 +1,60 @@
+/*
+ * Configuration: an INI file, then the environment, then the command line
+ * (each overrides the one before).
+ *
+ *	[tenant]  url, ca_file, proxy
+ *	[auth]    token_file
+ *	[upload]  data_source, snapshot, format, max_batch, state_dir,
+ *	          retry_max_time
+ *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
+ *
+ * The keys are one table in conf.c (name, type, place, help); a file with
+ * an unknown section or key, or a bad value, is refused at start with the
+ * file, the line and the reason.  Secrets are never configuration values:
+ * only the paths of files that hold them.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf {
+	char *tenant, *ca_file, *proxy;
+	char *token_file;
+	char *data_source, *snapshot, *format, *state_dir;
+	uint64_t max_batch;
+	int retry_max_time;
+	bool keep_internal;
+	int max_age;
+	char **internal; /* CIDRs */
+	size_t ninternal;
+	char **internal_domain; /* domain suffixes */
+	size_t ninternal_domain;
+	int level; /* gzip level */
+};
+
+/* Defaults into c. */
+void conf_init(struct conf *c);
+
+/*
+ * Read `path` into c.  Returns 0, or -1 with "FILE:LINE: reason" in err.
+ * A missing file is an error.
+ */
+int conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+
+/* The DISCOLOG_* environment over c.  0, or -1 with the reason in err. */
+int conf_env(struct conf *c, char *err, size_t errlen);
+
+/* Setters used by the command line; 0, or -1 with the reason in err. */
+int conf_set(struct conf *c, const char *section, const char *key,
+             const char *value, char *err, size_t errlen);
+
+/* "64M", "5G", "1048576": bytes (K, M, G are powers of 1024).  0 or -1. */
+int conf_parse_size(const char *s, uint64_t *v);
+
+/* Release what c owns. */
+void conf_free(struct conf *c);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * The filter chain: see filter.h.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "filter.h"
+
+const char *
+filter_reason_name(enum filter_reason r)
+{
+	static const char *const names[] = {
+#define X(n, s) s,
+	    FILTER_REASONS(X)
+#undef X
+	};
+
+	if ((unsigned)r >= FILTER_NREASONS)
+		return "?";
+	return names[r];
+}
+
+/* Ranges that are never the Internet (RFC 1918, 1122, 3927, 4193, 4291). */
+static const struct {
+	const char *cidr;
+} builtin[] = {
+    {"10.0.0.0/8"},     {"172.16.0.0/12"}, {"192.168.0.0/16"}, {"127.0.0.0/8"},
+    {"169.254.0.0/16"}, {"0.0.0.0/8"},     {"::1/128"},        {"::/128"},
+    {"fc00::/7"},       {"fe80::/10"},
+};
+
+static struct cidr builtin_cidrs[sizeof(builtin) / sizeof(builtin[0])];
+static bool builtin_ready;
+
+int
+cidr_parse(const char *s, struct cidr *c, char *err, size_t errlen)
+{
+	char tmp[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned max;
+
+	memset(c, 0, sizeof(*c));
+	if (n == 0 || n >= sizeof(tmp)) {
+		snprintf(err, errlen, "'%s' is not an address or CIDR range",
+		         s);
+		return -1;
+	}
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (inet_pton(AF_INET, tmp, c->addr) == 1) {
+		c->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, tmp, c->addr) == 1) {
+		c->family = AF_INET6;
+		max = 128;
+	} else {
+		snprintf(err, errlen, "'%s' is not an address or CIDR range",
+		         s);
+		return -1;
+	}
+	c->bits = max;
+	if (slash != NULL) {
+		char *end;
+		long v;
+
+		v = strtol(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || v < 0 ||
+		    v > (long)max) {
+			snprintf(err, errlen,
+			         "'%s': prefix length must be 0-%u", s, max);
+			return -1;
+		}
+		c->bits = (unsigned)v;
+	}
+	return 0;
+}
+
+static bool
+cidr_contains(const struct cidr *c, int family, const unsigned char *a)
+{
+	unsigned full = c->bits / 8, rest = c->bits % 8;
+
+	if (c->family != family)
+		return false;
+	if (memcmp(c->addr, a, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((c->addr[full] ^ a[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+static void
+builtin_init(void)
+{
+	char err[128];
+
+	if (builtin_ready)
+		return;
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (cidr_parse(builtin[i].cidr, &builtin_cidrs[i], err,
+		               sizeof(err)) == -1)
+			abort(); /* a typo in the table above */
+	builtin_ready = true;
+}
+
+int
+filter_add_cidr(struct filter *f, const char *s, char *err, size_t errlen)
+{
+	struct cidr c, *v;
+
+	if (cidr_parse(s, &c, err, errlen) == -1)
+		return -1;
+	v = realloc(f->cidrs, (f->ncidrs + 1) * sizeof(*v));
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	v[f->ncidrs++] = c;
+	f->cidrs = v;
+	return 0;
+}
+
+int
+filter_add_domain(struct filter *f, const char *suffix)
+{
+	char **v, *d;
+
+	while (*suffix == '.')
+		suffix++;
+	if ((d = strdup(suffix)) == NULL)
+		return -1;
+	for (char *p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	v = realloc(f->domains, (f->ndomains + 1) * sizeof(*v));
+	if (v == NULL) {
+		free(d);
+		return -1;
+	}
+	v[f->ndomains++] = d;
+	f->domains = v;
+	return 0;
+}
+
+/* Parse an address literal; IPv4-mapped IPv6 becomes IPv4. */
+static bool
+addr_of(struct slice s, int *family, unsigned char a[16])
+{
+	char tmp[64];
+	char *pct;
+
+	if (s.len == 0 || s.len >= sizeof(tmp))
+		return false;
+	if (s.p[0] == '[' && s.p[s.len - 1] == ']') {
+		s.p++;
+		s.len -= 2;
+	}
+	memcpy(tmp, s.p, s.len);
+	tmp[s.len] = '\0';
+	if (inet_pton(AF_INET, tmp, a) == 1) {
+		*family = AF_INET;
+		return true;
+	}
+	if ((pct = strchr(tmp, '%')) != NULL)
+		*pct = '\0';
+	if (inet_pton(AF_INET6, tmp, a) != 1)
+		return false;
+	*family = AF_INET6;
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+	                                         0, 0, 0, 0, 0xff, 0xff};
+	if (memcmp(a, mapped, 12) == 0) {
+		memmove(a, a + 12, 4);
+		*family = AF_INET;
+	}
+	return true;
+}
+
+bool
+filter_ip_internal(const struct filter *f, struct slice ip)
+{
+	unsigned char a[16];
+	int family;
+
+	if (!addr_of(ip, &family, a))
+		return false;
+	builtin_init();
+	for (size_t i = 0; i < sizeof(builtin_cidrs) / sizeof(builtin_cidrs[0]);
+	     i++)
+		if (cidr_contains(&builtin_cidrs[i], family, a))
+			return true;
+	for (size_t i = 0; i < f->ncidrs; i++)
+		if (cidr_contains(&f->cidrs[i], family, a))
+			return true;
+	return false;
+}
+
+/* A host name inside an internal domain, or one with no dot at all. */
+static bool
+host_internal(const struct filter *f, struct slice h)
+{
+	while (h.len > 0 && h.p[h.len - 1] == '.')
+		h.len--;
+	if (h.len == 0)
+		return false;
+	/* "intranet", "wpad", "localhost": no public cloud app has such a
+	 * name. */
+	if (memchr(h.p, '.', h.len) == NULL && memchr(h.p, ':', h.len) == NULL)
+		return true;
+	for (size_t i = 0; i < f->ndomains; i++) {
+		const char *d = f->domains[i];
+		size_t n = strlen(d);
+
+		if (h.len < n || strncasecmp(h.p + h.len - n, d, n) != 0)
+			continue;
+		if (h.len == n || h.p[h.len - n - 1] == '.')
+			return true;
+	}
+	return false;
+}
+
+enum filter_reason
+filter_apply(const struct filter *f, const struct record *r)
+{
+	if (!f->keep_internal) {
+		if (r->dst_ip.len > 0 && filter_ip_internal(f, r->dst_ip))
+			return FILTER_INTERNAL;
+		if (r->dst_host.len > 0 &&
+		    (filter_ip_internal(f, r->dst_host) ||
+		     host_internal(f, r->dst_host)))
+			return FILTER_INTERNAL;
+	}
+	if (f->max_age_days > 0 && (r->has & REC_HAS_TIME) &&
+	    r->time_ms < f->now_ms - (int64_t)f->max_age_days * 86400000)
+		return FILTER_TOO_OLD;
+	return FILTER_KEEP;
+}
+
+void
+filter_free(struct filter *f)
+{
+	for (size_t i = 0; i < f->ndomains; i++)
+		free(f->domains[i]);
+	free(f->domains);
+	free(f->cidrs);
+	f->domains = NULL;
+	f->cidrs = NULL;
+	f->ndomains = f->ncidrs = 0;
+}

@@ -1,0 +1,89 @@
+/*
+ * HTTP through libcurl: one easy handle per peer (the tenant's API, the
+ * blob host), reused for keep-alive, with the classification of every
+ * outcome and the retry loop of the curl tool.
+ *
+ * The blob handle never carries MDCA credentials: headers are given per
+ * request, and only the API client adds Authorization.  Redirects are not
+ * followed.  TLS verification is always on.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct http;
+
+struct http_opts {
+	const char *ca_file; /* extra CA bundle, or NULL */
+	const char *proxy;   /* proxy URL, or NULL (curl reads https_proxy) */
+	long connect_timeout_ms;
+	long low_speed_time; /* s below 1 KiB/s before giving up */
+	int retry_max_time;  /* s of retrying one request */
+};
+
+#define HTTP_RESULTS(X)                                                        \
+	X(OK, "ok")                                                            \
+	X(RETRY_NET, "network error")                                          \
+	X(RETRY_HTTP, "temporary error")                                       \
+	X(AUTH, "authentication or permission failure")                        \
+	X(REJECTED, "rejected")
+
+enum http_result {
+#define X(n, s) HTTP_##n,
+	HTTP_RESULTS(X)
+#undef X
+};
+
+struct http_req {
+	const char *method; /* GET, POST, PUT */
+	const char *url;
+	const char *const *headers; /* NULL-terminated, or NULL */
+	const void *body;           /* in memory, or */
+	size_t body_len;
+	int body_fd; /* from a file when >= 0 */
+	uint64_t body_off, body_size;
+};
+
+struct http_resp {
+	long status;
+	struct buf body;  /* capped at RESPONSE_MAX_BYTES */
+	long retry_after; /* s, from Retry-After; 0 when absent */
+	bool html;        /* the body is an HTML page */
+	bool truncated;   /* the body passed RESPONSE_MAX_BYTES */
+	char error[256];  /* transport error, for messages */
+	int attempts;
+};
+
+struct http *http_new(const struct http_opts *o, char *err, size_t errlen);
+void http_free(struct http *h);
+
+/* One request, no retry.  Returns the class of the outcome; resp is reset
+ * first and filled. */
+enum http_result http_once(struct http *h, const struct http_req *rq,
+                           struct http_resp *resp);
+
+/*
+ * The request with retries: network errors and 408/429/5xx are retried
+ * with exponential backoff and jitter (1 s doubling, capped), honouring
+ * Retry-After, until retry_max_time would pass.  Returns the last class.
+ */
+enum http_result http_request(struct http *h, const struct http_req *rq,
+                              struct http_resp *resp);
+
+/* Class of a finished exchange: for tests and callers. */
+enum http_result http_classify(bool transport_ok, long status);
+
+const char *http_result_name(enum http_result);
+
+void http_resp_free(struct http_resp *r);
+
+/* The global libcurl init/cleanup (once per process). */
+int http_global_init(void);
+void http_global_cleanup(void);
+
+#endif

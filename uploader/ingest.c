@@ -1,0 +1,921 @@
+/*
+ * `discolog check` and `discolog upload`: inputs through the pipeline into
+ * a report (check) or into batches that go to the tenant (upload).
+ *
+ * upload, in order: read the configuration and the secrets (a bad one
+ * stops us before any work), run every input into sealed batches in the
+ * spool, then send the batches of the spool (those an earlier run could
+ * not send first), each through upload_url, PUT and done_upload.  A batch
+ * leaves the spool only when done_upload accepted it.
+ */
+#include <dirent.h>
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "buf.h"
+#include "cli.h"
+#include "filter.h"
+#include "log.h"
+#include "mdca.h"
+#include "pipeline.h"
+#include "recjson.h"
+#include "secret.h"
+
+#define MAX_SOURCE_TYPES 16
+
+int
+exit_worse(int a, int b)
+{
+	static const int order[] = {EXIT_OK, EXIT_INPUT, EXIT_RUNTIME,
+	                            EXIT_USAGE, EXIT_AUTH};
+	int ra = 0, rb = 0;
+
+	for (int i = 0; i < 5; i++) {
+		if (order[i] == a)
+			ra = i;
+		if (order[i] == b)
+			rb = i;
+	}
+	return ra >= rb ? a : b;
+}
+
+enum {
+	OPT_TOKEN_FILE = 256,
+	OPT_CA_FILE,
+	OPT_PROXY,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_SNAPSHOT,
+	OPT_SOURCE_TYPE,
+	OPT_KEEP_INTERNAL,
+	OPT_INTERNAL,
+	OPT_INTERNAL_DOMAIN,
+	OPT_MAX_AGE,
+	OPT_MAX_BATCH,
+	OPT_STATE_DIR,
+	OPT_RETRY_MAX_TIME,
+};
+
+static const struct option long_opts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"tenant", required_argument, NULL, 't'},
+    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"proxy", required_argument, NULL, OPT_PROXY},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"data-source", required_argument, NULL, 's'},
+    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+    {"format", required_argument, NULL, 'f'},
+    {"source-type", required_argument, NULL, OPT_SOURCE_TYPE},
+    {"keep-internal", no_argument, NULL, OPT_KEEP_INTERNAL},
+    {"internal", required_argument, NULL, OPT_INTERNAL},
+    {"internal-domain", required_argument, NULL, OPT_INTERNAL_DOMAIN},
+    {"max-age", required_argument, NULL, OPT_MAX_AGE},
+    {"max-batch", required_argument, NULL, OPT_MAX_BATCH},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"output-dir", required_argument, NULL, 'o'},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"retry-max-time", required_argument, NULL, OPT_RETRY_MAX_TIME},
+    {NULL, 0, NULL, 0},
+};
+
+static const char check_usage[] =
+    "usage: discolog check [OPTIONS] FILE...\n"
+    "\n"
+    "Parse and filter FILEs (plain, gzip/bzip2/xz/zstd, zip/tar archives,\n"
+    "or - for standard input) and report, per file, the detected format,\n"
+    "the lines read, kept, dropped per filter and rejected (with the first\n"
+    "rejected lines and why).  Nothing is uploaded.\n"
+    "\n"
+    "  -f, --format NAME       pin the parser (see `discolog formats`)\n"
+    "      --keep-internal     keep destinations in private/internal ranges\n"
+    "      --internal CIDR     add an internal range (repeatable)\n"
+    "      --internal-domain D add an internal domain suffix (repeatable)\n"
+    "      --max-age DAYS      drop events older than DAYS (default 90, 0 "
+    "off)\n"
+    "      --json              one JSON object per kept record on stdout\n"
+    "                          (the report then goes to stderr)\n"
+    "  -c, --config FILE       configuration file\n"
+    "  -v, -q                  more or less diagnostic output\n";
+
+static const char upload_usage[] =
+    "usage: discolog upload [OPTIONS] FILE...\n"
+    "\n"
+    "Parse, filter and compress FILEs, then upload the kept lines to the\n"
+    "tenant's Cloud Discovery (upload_url, PUT, done_upload).  Batches that\n"
+    "could not be sent stay in the spool and go first on the next run.\n"
+    "\n"
+    "  -s, --data-source NAME  the data source to feed (required)\n"
+    "      --snapshot NAME     upload as a snapshot report called NAME\n"
+    "  -f, --format NAME       pin the parser; default: detect per file\n"
+    "      --source-type ID    override the MDCA source id\n"
+    "      --keep-internal     keep destinations in private/internal ranges\n"
+    "      --internal CIDR     add an internal range (repeatable)\n"
+    "      --internal-domain D add an internal domain suffix (repeatable)\n"
+    "      --max-age DAYS      drop events older than DAYS (default 90, 0 "
+    "off)\n"
+    "      --max-batch SIZE    largest compressed batch (default and "
+    "ceiling 5G)\n"
+    "  -n, --dry-run           everything but talking to the tenant\n"
+    "  -o, --output-dir DIR    write the gzip batches into DIR instead\n"
+    "  -t, --tenant URL        the tenant's API host (DISCOLOG_TENANT)\n"
+    "      --token-file FILE   legacy API token (or DISCOLOG_TOKEN)\n"
+    "      --ca-file FILE      extra CA bundle (DISCOLOG_CA_FILE)\n"
+    "      --proxy URL         HTTPS proxy (default: https_proxy)\n"
+    "      --state-dir DIR     spool directory (DISCOLOG_STATE_DIR)\n"
+    "      --retry-max-time S  seconds of retrying one request (default "
+    "300)\n"
+    "  -c, --config FILE       configuration file (DISCOLOG_CONFIG)\n"
+    "  -v, -q                  more or less diagnostic output\n";
+
+#define DEFAULT_CONFIG "/etc/discolog/discolog.conf"
+
+/*
+ * Flags over environment over file.  Flags are collected first (to know
+ * -c), then applied on top.  Returns EXIT_OK, or the exit code with the
+ * message already printed; *nfiles is where the operands start.
+ */
+static int
+parse_args(struct cli *cli, int argc, char **argv, const char *usage,
+           int *first)
+{
+	struct {
+		const char *sec, *key, *val;
+	} sets[128];
+	size_t nsets = 0;
+	char err[1024];
+	int ch;
+
+	memset(cli, 0, sizeof(*cli));
+	conf_init(&cli->conf);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:t:vqhs:f:no:", long_opts,
+	                         NULL)) != -1) {
+		const char *sec = NULL, *key = NULL, *val = optarg;
+
+		switch (ch) {
+		case 'c':
+			cli->config_path = optarg;
+			break;
+		case 't':
+			sec = "tenant", key = "url";
+			break;
+		case OPT_TOKEN_FILE:
+			sec = "auth", key = "token_file";
+			break;
+		case OPT_CA_FILE:
+			sec = "tenant", key = "ca_file";
+			break;
+		case OPT_PROXY:
+			sec = "tenant", key = "proxy";
+			break;
+		case OPT_JSON:
+			cli->json = true;
+			break;
+		case OPT_CSV:
+			cli->csv = true;
+			break;
+		case 'v':
+			cli->verbosity++;
+			break;
+		case 'q':
+			cli->verbosity = -1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		case 's':
+			sec = "upload", key = "data_source";
+			break;
+		case OPT_SNAPSHOT:
+			sec = "upload", key = "snapshot";
+			break;
+		case 'f':
+			sec = "upload", key = "format";
+			break;
+		case OPT_SOURCE_TYPE:
+			cli->source_type = optarg;
+			break;
+		case OPT_KEEP_INTERNAL:
+			sec = "filter", key = "keep_internal", val = "yes";
+			break;
+		case OPT_INTERNAL:
+			sec = "filter", key = "internal";
+			break;
+		case OPT_INTERNAL_DOMAIN:
+			sec = "filter", key = "internal_domain";
+			break;
+		case OPT_MAX_AGE:
+			sec = "filter", key = "max_age";
+			break;
+		case OPT_MAX_BATCH:
+			sec = "upload", key = "max_batch";
+			break;
+		case 'n':
+			cli->dry_run = true;
+			break;
+		case 'o':
+			cli->output_dir = optarg;
+			break;
+		case OPT_STATE_DIR:
+			sec = "upload", key = "state_dir";
+			break;
+		case OPT_RETRY_MAX_TIME:
+			sec = "upload", key = "retry_max_time";
+			break;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+		if (sec != NULL && nsets < sizeof(sets) / sizeof(sets[0]))
+			sets[nsets].sec = sec, sets[nsets].key = key,
+			sets[nsets++].val = val;
+	}
+	*first = optind;
+	log_init(cli->verbosity, 0);
+	if (cli->config_path == NULL)
+		cli->config_path = getenv("DISCOLOG_CONFIG");
+	if (cli->config_path == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
+		cli->config_path = DEFAULT_CONFIG;
+	if (cli->config_path != NULL && *cli->config_path != '\0' &&
+	    conf_load(&cli->conf, cli->config_path, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return EXIT_USAGE;
+	}
+	if (conf_env(&cli->conf, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < nsets; i++) {
+		if (conf_set(&cli->conf, sets[i].sec, sets[i].key, sets[i].val,
+		             err, sizeof(err)) == -1) {
+			log_warnx("%s", err);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
+static int
+build_filter(const struct conf *c, struct filter *f)
+{
+	char err[512];
+
+	memset(f, 0, sizeof(*f));
+	f->keep_internal = c->keep_internal;
+	f->max_age_days = c->max_age;
+	f->now_ms = (int64_t)time(NULL) * 1000;
+	for (size_t i = 0; i < c->ninternal; i++)
+		if (filter_add_cidr(f, c->internal[i], err, sizeof(err)) ==
+		    -1) {
+			log_warnx("%s", err);
+			return -1;
+		}
+	for (size_t i = 0; i < c->ninternal_domain; i++)
+		if (filter_add_domain(f, c->internal_domain[i]) == -1) {
+			log_warnx("out of memory");
+			return -1;
+		}
+	return 0;
+}
+
+/* How sure detection was: the bid against the most it could have been. */
+static int
+confidence(const struct member_stats *st, size_t sample_lines)
+{
+	long most = (long)st->parser->max_bid * (long)sample_lines / PEEK_LINES;
+
+	if (most <= 0)
+		return 0;
+	return st->bid >= most ? 100 : (int)(100L * st->bid / most);
+}
+
+struct report {
+	FILE *out;
+	int status; /* worst exit code of the inputs */
+	uint64_t kept, lines;
+};
+
+static void
+print_member(void *arg, const struct member_stats *st)
+{
+	struct report *rep = arg;
+	FILE *o = rep->out;
+	uint64_t dropped = 0;
+
+	rep->lines += st->lines;
+	rep->kept += st->dropped[FILTER_KEEP];
+	fprintf(o, "%s\n", st->name);
+	if (st->parser == NULL) {
+		fprintf(o,
+		        "  format:   not recognised (%llu lines): no parser "
+		        "knows these lines; try --format, see `discolog "
+		        "formats`\n",
+		        (unsigned long long)st->lines);
+		rep->status = exit_worse(rep->status, EXIT_INPUT);
+		return;
+	}
+	if (st->pinned)
+		fprintf(o, "  format:   %s (%s), pinned\n", st->parser->name,
+		        parser_source_type(st->parser, st->syslog_lines > 0));
+	else
+		fprintf(o, "  format:   %s (%s), detected, confidence %d%%\n",
+		        st->parser->name,
+		        parser_source_type(st->parser, st->syslog_lines > 0),
+		        confidence(st, st->lines < PEEK_LINES
+		                           ? (size_t)st->lines
+		                           : PEEK_LINES));
+	fprintf(o,
+	        "  lines:    %llu read: %llu ok, %llu partial, %llu skipped, "
+	        "%llu rejected\n",
+	        (unsigned long long)st->lines,
+	        (unsigned long long)st->verdicts[PARSE_OK],
+	        (unsigned long long)st->verdicts[PARSE_PARTIAL],
+	        (unsigned long long)st->verdicts[PARSE_SKIP],
+	        (unsigned long long)st->verdicts[PARSE_REJECT]);
+	for (int i = 1; i < FILTER_NREASONS; i++)
+		dropped += st->dropped[i];
+	fprintf(o, "  kept:     %llu", (unsigned long long)st->dropped[0]);
+	if (dropped > 0) {
+		fprintf(o, " (dropped:");
+		for (int i = 1; i < FILTER_NREASONS; i++)
+			if (st->dropped[i] > 0)
+				fprintf(o, " %s %llu", filter_reason_name(i),
+				        (unsigned long long)st->dropped[i]);
+		fprintf(o, ")");
+	}
+	fprintf(o, "\n");
+	if (st->nrejects > 0) {
+		fprintf(o, "  rejected lines (first %zu):\n", st->nrejects);
+		for (size_t i = 0; i < st->nrejects; i++)
+			fprintf(o, "    line %llu: %s: %s\n",
+			        (unsigned long long)st->rejects[i].lineno,
+			        st->rejects[i].reason, st->rejects[i].text);
+	}
+	if (st->pinned && st->lines > 0 && st->verdicts[PARSE_OK] == 0 &&
+	    st->verdicts[PARSE_PARTIAL] == 0) {
+		fprintf(o, "  no line of this file is %s\n", st->parser->name);
+		rep->status = exit_worse(rep->status, EXIT_INPUT);
+	}
+}
+
+struct json_sink {
+	struct buf b;
+};
+
+static int
+json_sink(void *arg, const struct record *r, uint64_t lineno, char *err,
+          size_t errlen)
+{
+	struct json_sink *js = arg;
+
+	buf_reset(&js->b);
+	if (recjson_write(&js->b, r, lineno) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (fwrite(js->b.data, 1, js->b.len, stdout) != js->b.len) {
+		snprintf(err, errlen, "stdout: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+null_sink(void *arg, const struct record *r, uint64_t lineno, char *err,
+          size_t errlen)
+{
+	(void)arg, (void)r, (void)lineno, (void)err, (void)errlen;
+	return 0;
+}
+
+static const struct parser *
+pinned_format(const struct conf *c, int *status)
+{
+	const struct parser *p;
+
+	*status = EXIT_OK;
+	if (c->format == NULL || *c->format == '\0')
+		return NULL;
+	if ((p = parser_find(c->format)) == NULL) {
+		log_warnx("unknown format '%s': `discolog formats` lists them",
+		          c->format);
+		*status = EXIT_USAGE;
+	}
+	return p;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct cli cli;
+	struct filter f;
+	struct report rep = {0};
+	struct json_sink js;
+	struct pipeline pl = {0};
+	char err[1024];
+	int first, status;
+
+	if ((status = parse_args(&cli, argc, argv, check_usage, &first)) !=
+	    EXIT_OK) {
+		conf_free(&cli.conf);
+		return status == -1 ? EXIT_OK : status;
+	}
+	if (first >= argc) {
+		fputs(check_usage, stderr);
+		conf_free(&cli.conf);
+		return EXIT_USAGE;
+	}
+	pl.pinned = pinned_format(&cli.conf, &status);
+	if (status != EXIT_OK || build_filter(&cli.conf, &f) == -1) {
+		conf_free(&cli.conf);
+		return EXIT_USAGE;
+	}
+	buf_init(&js.b, 1 << 20);
+	rep.out = cli.json ? stderr : stdout;
+	pl.filter = &f;
+	pl.now_ms = f.now_ms;
+	pl.sink = cli.json ? json_sink : null_sink;
+	pl.sink_arg = &js;
+	pl.member_done = print_member;
+	pl.member_arg = &rep;
+	for (int i = first; i < argc; i++) {
+		bool unknown = false;
+
+		if (pipeline_run(&pl, argv[i], &unknown, err, sizeof(err)) ==
+		    -1) {
+			log_warnx("%s: %s", argv[i], err);
+			rep.status = exit_worse(rep.status, EXIT_INPUT);
+		}
+	}
+	if (fflush(stdout) == EOF)
+		rep.status = exit_worse(rep.status, EXIT_RUNTIME);
+	buf_free(&js.b);
+	filter_free(&f);
+	conf_free(&cli.conf);
+	return rep.status;
+}
+
+/* ---- upload ---- */
+
+struct upload_run {
+	struct batch *batch[MAX_SOURCE_TYPES];
+	size_t nbatch;
+	struct batch_conf bc;
+	const char *source_type; /* --source-type */
+	char **sealed;           /* paths in ready/, this run */
+	size_t nsealed;
+};
+
+static int
+on_sealed(const char *path, void *arg)
+{
+	struct upload_run *u = arg;
+	char **v = realloc(u->sealed, (u->nsealed + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	u->sealed = v;
+	if ((v[u->nsealed] = strdup(path)) == NULL)
+		return -1;
+	u->nsealed++;
+	return 0;
+}
+
+static int
+batch_sink(void *arg, const struct record *r, uint64_t lineno, char *err,
+           size_t errlen)
+{
+	struct upload_run *u = arg;
+	const char *st = u->source_type ? u->source_type : r->source_type;
+	struct batch *b = NULL;
+	struct batch_conf bc;
+
+	(void)lineno;
+	for (size_t i = 0; i < u->nbatch; i++)
+		if (strcmp(batch_source_type(u->batch[i]), st) == 0)
+			b = u->batch[i];
+	if (b == NULL) {
+		if (u->nbatch == MAX_SOURCE_TYPES) {
+			snprintf(err, errlen, "more than %d source types",
+			         MAX_SOURCE_TYPES);
+			return -1;
+		}
+		bc = u->bc;
+		bc.source_type = st;
+		if ((b = batch_new(&bc, on_sealed, u, err, errlen)) == NULL)
+			return -1;
+		u->batch[u->nbatch++] = b;
+	}
+	return batch_add(b, r->raw, err, errlen);
+}
+
+static char *
+default_state_dir(void)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char p[4096];
+
+	if (geteuid() == 0)
+		return strdup("/var/lib/discolog");
+	if (x != NULL && *x == '/')
+		snprintf(p, sizeof(p), "%s/discolog", x);
+	else if (home != NULL && *home == '/')
+		snprintf(p, sizeof(p), "%s/.local/state/discolog", home);
+	else
+		return strdup("/var/tmp/discolog");
+	return strdup(p);
+}
+
+/* Paths of the .log.gz files in ready/, oldest name first. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char **
+spool_leftovers(const char *spool, size_t *n)
+{
+	char dir[4200], **v = NULL;
+	DIR *d;
+	struct dirent *e;
+
+	*n = 0;
+	snprintf(dir, sizeof(dir), "%s/ready", spool);
+	if ((d = opendir(dir)) == NULL)
+		return NULL;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		char **nv;
+
+		if (l < 7 || strcmp(e->d_name + l - 7, ".log.gz") != 0)
+			continue;
+		if ((nv = realloc(v, (*n + 1) * sizeof(*v))) == NULL)
+			break;
+		v = nv;
+		if ((v[*n] = malloc(strlen(dir) + l + 2)) == NULL)
+			break;
+		snprintf(v[*n], strlen(dir) + l + 2, "%s/%s", dir, e->d_name);
+		(*n)++;
+	}
+	closedir(d);
+	if (v != NULL)
+		qsort(v, *n, sizeof(*v), cmp_str);
+	return v;
+}
+
+struct batch_meta {
+	char data_source[256], source_type[128];
+	bool snapshot;
+	double lines, bytes;
+};
+
+static int
+read_meta(const char *gz, struct batch_meta *m)
+{
+	char path[4200];
+	FILE *f;
+	char buf[4096];
+	size_t n;
+	cJSON *j, *v;
+	int rc = -1;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(gz) - 7), gz);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((j = cJSON_Parse(buf)) == NULL)
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(j, "data_source");
+	if (cJSON_IsString(v))
+		snprintf(m->data_source, sizeof(m->data_source), "%s",
+		         v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(j, "source_type");
+	if (cJSON_IsString(v)) {
+		snprintf(m->source_type, sizeof(m->source_type), "%s",
+		         v->valuestring);
+		rc = 0;
+	}
+	m->snapshot =
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "snapshot"));
+	v = cJSON_GetObjectItemCaseSensitive(j, "lines");
+	m->lines = cJSON_IsNumber(v) ? v->valuedouble : 0;
+	v = cJSON_GetObjectItemCaseSensitive(j, "bytes");
+	m->bytes = cJSON_IsNumber(v) ? v->valuedouble : 0;
+	cJSON_Delete(j);
+	return m->data_source[0] ? rc : -1;
+}
+
+static void
+remove_batch(const char *gz)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(gz) - 7), gz);
+	unlink(gz);
+	unlink(path);
+}
+
+/* Send one sealed batch; returns the exit code it implies. */
+static int
+send_batch(struct mdca *m, const char *gz, bool leftover)
+{
+	struct batch_meta meta;
+	const char *base = strrchr(gz, '/') ? strrchr(gz, '/') + 1 : gz;
+	char err[1024];
+	enum http_result res;
+
+	if (read_meta(gz, &meta) == -1) {
+		log_warnx("%s: no readable description beside it (.json): "
+		          "left in the spool",
+		          gz);
+		return EXIT_RUNTIME;
+	}
+	res = mdca_upload_file(m, gz, base, meta.source_type, meta.data_source,
+	                       meta.snapshot, err, sizeof(err));
+	if (res == HTTP_OK) {
+		log_info("uploaded %s: %.0f lines (%.0f bytes) as %s to %s "
+		         "'%s'%s",
+		         base, meta.lines, meta.bytes, meta.source_type,
+		         meta.snapshot ? "snapshot" : "data source",
+		         meta.data_source,
+		         leftover ? " (left by an earlier run)" : "");
+		remove_batch(gz);
+		return EXIT_OK;
+	}
+	log_warnx("%s", err);
+	log_warnx("batch %s (%.0f lines for '%s') is kept in the spool and "
+	          "will be sent by the next `discolog upload`",
+	          gz, meta.lines, meta.data_source);
+	switch (res) {
+	case HTTP_AUTH:
+		return EXIT_AUTH;
+	case HTTP_REJECTED:
+		return strstr(err, "no data source") ? EXIT_USAGE
+		                                     : EXIT_RUNTIME;
+	case HTTP_RETRY_NET:
+	case HTTP_RETRY_HTTP:
+	case HTTP_OK:
+	default:
+		return EXIT_RUNTIME;
+	}
+}
+
+static bool
+in_list(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static int
+rm_rf_spool(const char *dir)
+{
+	char sub[4200];
+	const char *parts[] = {"ready", "tmp"};
+
+	for (size_t k = 0; k < 2; k++) {
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(sub, sizeof(sub), "%s/%s", dir, parts[k]);
+		if ((d = opendir(sub)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			char p[8400];
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", sub, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+		rmdir(sub);
+	}
+	return rmdir(dir);
+}
+
+int
+cmd_upload(int argc, char **argv)
+{
+	struct cli cli;
+	struct filter f = {0};
+	struct report rep = {0};
+	struct pipeline pl = {0};
+	struct upload_run u = {0};
+	struct mdca *m = NULL;
+	char err[1024], spool[4096], *token = NULL, *state = NULL;
+	char tmpdir[] = "/tmp/discolog-dry-XXXXXX";
+	char **left = NULL;
+	size_t nleft = 0;
+	int first, status, lockfd = -1;
+	bool to_dir = false, talk;
+
+	if ((status = parse_args(&cli, argc, argv, upload_usage, &first)) !=
+	    EXIT_OK) {
+		conf_free(&cli.conf);
+		return status == -1 ? EXIT_OK : status;
+	}
+	status = EXIT_OK;
+	if (first >= argc) {
+		fputs(upload_usage, stderr);
+		status = EXIT_USAGE;
+		goto done;
+	}
+	to_dir = cli.output_dir != NULL;
+	talk = !to_dir && !cli.dry_run;
+	if (!to_dir && cli.conf.data_source == NULL &&
+	    cli.conf.snapshot == NULL) {
+		log_warnx("no data source: give --data-source NAME (the data "
+		          "source in Settings > Cloud Discovery) or "
+		          "--snapshot NAME");
+		status = EXIT_USAGE;
+		goto done;
+	}
+	pl.pinned = pinned_format(&cli.conf, &status);
+	if (status != EXIT_OK || build_filter(&cli.conf, &f) == -1) {
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if (talk) {
+		struct mdca_conf mc = {0};
+
+		secret_protect_process();
+		token = secret_load(cli.conf.token_file, "DISCOLOG_TOKEN", err,
+		                    sizeof(err));
+		if (token == NULL && err[0] != '\0') {
+			log_warnx("token: %s", err);
+			status = EXIT_USAGE;
+			goto done;
+		}
+		mc.tenant = cli.conf.tenant;
+		mc.token = token;
+		mc.http.ca_file = cli.conf.ca_file;
+		mc.http.proxy = cli.conf.proxy;
+		mc.http.retry_max_time = cli.conf.retry_max_time;
+		if ((m = mdca_new(&mc, err, sizeof(err))) == NULL) {
+			log_warnx("%s", err);
+			status = EXIT_USAGE;
+			goto done;
+		}
+	}
+	/* Where the batches go. */
+	if (to_dir) {
+		snprintf(spool, sizeof(spool), "%s", cli.output_dir);
+	} else if (cli.dry_run) {
+		if (mkdtemp(tmpdir) == NULL) {
+			log_warn("mkdtemp");
+			status = EXIT_RUNTIME;
+			goto done;
+		}
+		snprintf(spool, sizeof(spool), "%s", tmpdir);
+	} else {
+		state = cli.conf.state_dir ? strdup(cli.conf.state_dir)
+		                           : default_state_dir();
+		if (state == NULL) {
+			status = EXIT_RUNTIME;
+			goto done;
+		}
+		snprintf(spool, sizeof(spool), "%s/spool", state);
+	}
+	if (spool_prepare(spool, err, sizeof(err)) == -1) {
+		log_warnx("spool: %s", err);
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	if (talk) {
+		char lock[4200];
+
+		snprintf(lock, sizeof(lock), "%s/lock", spool);
+		lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (lockfd == -1 || flock(lockfd, LOCK_EX | LOCK_NB) == -1) {
+			if (lockfd != -1)
+				log_info("another discolog is using %s: "
+				         "waiting for it",
+				         spool);
+			if (lockfd == -1 || flock(lockfd, LOCK_EX) == -1) {
+				log_warn("%s", lock);
+				status = EXIT_RUNTIME;
+				goto done;
+			}
+		}
+		left = spool_leftovers(spool, &nleft);
+	}
+	u.bc.spool = spool;
+	u.bc.data_source = cli.conf.snapshot      ? cli.conf.snapshot
+	                   : cli.conf.data_source ? cli.conf.data_source
+	                                          : "";
+	u.bc.snapshot = cli.conf.snapshot != NULL;
+	u.bc.max_bytes = cli.conf.max_batch;
+	u.bc.level = cli.conf.level;
+	u.source_type = cli.source_type;
+	rep.out = stderr;
+	pl.filter = &f;
+	pl.now_ms = f.now_ms;
+	pl.sink = batch_sink;
+	pl.sink_arg = &u;
+	if (log_level() >= LOG_LVL_INFO) {
+		pl.member_done = print_member;
+		pl.member_arg = &rep;
+	}
+	for (int i = first; i < argc; i++) {
+		bool unknown = false;
+
+		if (pipeline_run(&pl, argv[i], &unknown, err, sizeof(err)) ==
+		    -1) {
+			log_warnx("%s: %s", argv[i], err);
+			rep.status = exit_worse(rep.status, EXIT_INPUT);
+		}
+		if (unknown)
+			rep.status = exit_worse(rep.status, EXIT_INPUT);
+	}
+	for (size_t i = 0; i < u.nbatch; i++)
+		if (batch_seal(u.batch[i], err, sizeof(err)) == -1) {
+			log_warnx("%s", err);
+			rep.status = exit_worse(rep.status, EXIT_RUNTIME);
+		}
+	status = rep.status;
+	if (to_dir || cli.dry_run) {
+		uint64_t lines = 0, in = 0, out = 0;
+		unsigned n = 0;
+
+		for (size_t i = 0; i < u.nbatch; i++) {
+			lines += batch_lines(u.batch[i]);
+			in += batch_bytes_in(u.batch[i]);
+			out += batch_bytes_out(u.batch[i]);
+			n += batch_count(u.batch[i]);
+		}
+		log_info("%s%u batch%s: %llu lines, %llu bytes, %llu "
+		         "compressed%s%s",
+		         cli.dry_run ? "dry run: " : "", n, n == 1 ? "" : "es",
+		         (unsigned long long)lines, (unsigned long long)in,
+		         (unsigned long long)out, to_dir ? ", in " : "",
+		         to_dir ? cli.output_dir : "");
+		goto done;
+	}
+	if (u.nsealed == 0 && nleft == 0)
+		log_info("nothing to upload");
+	/* What an earlier run left goes first, in order. */
+	for (size_t i = 0; i < nleft; i++) {
+		int r;
+
+		if (in_list(u.sealed, u.nsealed, left[i]))
+			continue;
+		r = send_batch(m, left[i], true);
+		status = exit_worse(status, r);
+		if (r != EXIT_OK)
+			goto done;
+	}
+	for (size_t i = 0; i < u.nsealed; i++) {
+		int r = send_batch(m, u.sealed[i], false);
+
+		status = exit_worse(status, r);
+		if (r != EXIT_OK) {
+			for (size_t k = i + 1; k < u.nsealed; k++)
+				log_warnx("batch %s not sent: kept in the "
+				          "spool",
+				          u.sealed[k]);
+			break;
+		}
+	}
+done:
+	for (size_t i = 0; i < u.nbatch; i++)
+		batch_free(u.batch[i]);
+	for (size_t i = 0; i < u.nsealed; i++)
+		free(u.sealed[i]);
+	free(u.sealed);
+	for (size_t i = 0; i < nleft; i++)
+		free(left[i]);
+	free(left);
+	if (cli.dry_run && !to_dir &&
+	    strcmp(tmpdir, "/tmp/discolog-dry-XXXXXX"))
+		rm_rf_spool(tmpdir);
+	if (lockfd != -1)
+		close(lockfd);
+	mdca_free(m);
+	secret_free(token);
+	free(state);
+	filter_free(&f);
+	conf_free(&cli.conf);
+	return status;
+}

@@ -1,0 +1,215 @@
+/*
+ * Line input through libarchive: see input.h.
+ *
+ * The reader keeps one buffer: unread bytes of the current member start at
+ * `pos`; a line is a slice into it, valid until the next call.  When no
+ * newline is left in the buffer, the unread tail moves to the front and the
+ * next block is appended.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+#include "limits.h"
+
+struct input {
+	struct archive *ar;
+	char *path;
+	char name[4096];
+	bool raw;      /* not an archive: one member, the file */
+	bool skipping; /* inside an over-long line: drop to newline */
+	bool eof;      /* member fully read into buf */
+	char *buf;     /* INPUT_BLOCK_BYTES + LINE_MAX_BYTES */
+	size_t cap, pos, len;
+	uint64_t lineno;
+};
+
+struct input *
+input_open(const char *path, char *err, size_t errlen)
+{
+	struct input *in = calloc(1, sizeof(*in));
+	int r;
+
+	if (in == NULL || (in->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	in->cap = INPUT_BLOCK_BYTES + LINE_MAX_BYTES;
+	if ((in->buf = malloc(in->cap)) == NULL ||
+	    (in->ar = archive_read_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	archive_read_support_filter_all(in->ar);
+	/*
+	 * Only real archive formats, then raw: format_all would also let
+	 * text-based formats (mtree) claim a plain log file.
+	 */
+	archive_read_support_format_tar(in->ar);
+	archive_read_support_format_zip(in->ar);
+	archive_read_support_format_7zip(in->ar);
+	archive_read_support_format_cpio(in->ar);
+	archive_read_support_format_raw(in->ar);
+	archive_read_support_format_empty(in->ar);
+	if (strcmp(path, "-") == 0)
+		r = archive_read_open_fd(in->ar, 0, 65536);
+	else
+		r = archive_read_open_filename(in->ar, path, 65536);
+	if (r != ARCHIVE_OK) {
+		snprintf(err, errlen, "%s",
+		         archive_error_string(in->ar)
+		             ? archive_error_string(in->ar)
+		             : strerror(errno));
+		goto fail;
+	}
+	return in;
+fail:
+	input_close(in);
+	return NULL;
+}
+
+int
+input_next_member(struct input *in, const char **name, char *err, size_t errlen)
+{
+	struct archive_entry *e;
+	int r;
+
+	for (;;) {
+		r = archive_read_next_header(in->ar, &e);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r == ARCHIVE_FATAL || r == ARCHIVE_FAILED) {
+			snprintf(err, errlen, "%s",
+			         archive_error_string(in->ar));
+			return -1;
+		}
+		/* ARCHIVE_WARN: go on with what libarchive could read. */
+		in->raw = archive_format(in->ar) == ARCHIVE_FORMAT_RAW ||
+		          archive_format(in->ar) == ARCHIVE_FORMAT_EMPTY;
+		if (!in->raw && archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		break;
+	}
+	if (in->raw)
+		snprintf(in->name, sizeof(in->name), "%s",
+		         strcmp(in->path, "-") == 0 ? "(stdin)" : in->path);
+	else
+		snprintf(in->name, sizeof(in->name), "%s:%s", in->path,
+		         archive_entry_pathname(e) ? archive_entry_pathname(e)
+		                                   : "?");
+	in->pos = in->len = 0;
+	in->lineno = 0;
+	in->eof = false;
+	in->skipping = false;
+	*name = in->name;
+	return 1;
+}
+
+/* Read more of the member into buf; 1 read, 0 end, -1 error. */
+static int
+fill(struct input *in, char *err, size_t errlen)
+{
+	la_ssize_t n;
+
+	if (in->pos > 0) {
+		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
+	}
+	if (in->eof || in->len == in->cap)
+		return 0;
+	n = archive_read_data(in->ar, in->buf + in->len, in->cap - in->len);
+	if (n < 0) {
+		snprintf(err, errlen, "%s", archive_error_string(in->ar));
+		return -1;
+	}
+	if (n == 0) {
+		in->eof = true;
+		return 0;
+	}
+	in->len += (size_t)n;
+	return 1;
+}
+
+int
+input_next_line(struct input *in, struct slice *line, uint64_t *lineno,
+                bool *too_long, char *err, size_t errlen)
+{
+	for (;;) {
+		char *start = in->buf + in->pos;
+		size_t avail = in->len - in->pos;
+		char *nl = memchr(start, '\n', avail);
+		int r;
+
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - start);
+
+			in->pos += n + 1;
+			if (in->skipping) {
+				in->skipping = false;
+				continue;
+			}
+			in->lineno++;
+			*too_long = n > LINE_MAX_BYTES;
+			*line = (struct slice){start,
+			                       *too_long ? LINE_MAX_BYTES : n};
+			*lineno = in->lineno;
+			return 1;
+		}
+		if (avail > LINE_MAX_BYTES && !in->skipping) {
+			/* Report the long line now, drop the rest of it. */
+			in->lineno++;
+			*too_long = true;
+			*line = (struct slice){start, LINE_MAX_BYTES};
+			*lineno = in->lineno;
+			in->pos = in->len;
+			in->skipping = true;
+			return 1;
+		}
+		if (in->skipping) {
+			in->pos = in->len;
+		}
+		if ((r = fill(in, err, errlen)) == -1)
+			return -1;
+		if (r == 0) {
+			/* The last line of a file may have no newline. */
+			avail = in->len - in->pos;
+			if (avail == 0 || in->skipping) {
+				in->pos = in->len;
+				return 0;
+			}
+			start = in->buf + in->pos;
+			in->pos = in->len;
+			in->lineno++;
+			*too_long = avail > LINE_MAX_BYTES;
+			*line = (struct slice){start, *too_long ? LINE_MAX_BYTES
+			                                        : avail};
+			*lineno = in->lineno;
+			return 1;
+		}
+	}
+}
+
+uint64_t
+input_bytes_read(const struct input *in)
+{
+	la_int64_t n = archive_filter_bytes(in->ar, -1);
+
+	return n > 0 ? (uint64_t)n : 0;
+}
+
+void
+input_close(struct input *in)
+{
+	if (in == NULL)
+		return;
+	if (in->ar != NULL)
+		archive_read_free(in->ar);
+	free(in->buf);
+	free(in->path);
+	free(in);
+}

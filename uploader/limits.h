@@ -1,0 +1,35 @@
+/*
+ * Every size and time limit of discolog, named, in one place.
+ */
+#ifndef LIMITS_H
+#define LIMITS_H
+
+#include <stdint.h>
+
+/* A longer line is rejected (counted, not uploaded) and skipped. */
+#define LINE_MAX_BYTES (64 * 1024)
+/* Read size of the input reader. */
+#define INPUT_BLOCK_BYTES (1024 * 1024)
+/* Memory a parser may take from the arena for one line. */
+#define ARENA_BYTES (4 * LINE_MAX_BYTES)
+/* MDCA accepts files up to 5 GB per upload (mdca-api.md §6). */
+#define BATCH_MAX_BYTES_CEILING (5000ull * 1000 * 1000)
+/* The smallest --max-batch that still leaves room for a gzip header. */
+#define BATCH_MIN_BYTES (4 * 1024)
+/* Rejected lines kept per file for `check` to show. */
+#define REJECTS_SHOWN 5
+/* Largest API response body read into memory. */
+#define RESPONSE_MAX_BYTES (8u * 1024 * 1024)
+/* Largest single Put Blob; larger batches use Put Block (issue: API). */
+#define PUT_BLOB_MAX_BYTES (64ull * 1024 * 1024)
+/* Connect timeout of every HTTP request, in ms. */
+#define HTTP_CONNECT_TIMEOUT_MS 15000
+/* A transfer slower than 1 KiB/s for this long is abandoned, in s. */
+#define HTTP_LOW_SPEED_TIME 60
+/* Total time spent retrying one request before giving up, in s. */
+#define RETRY_MAX_TIME_DEFAULT 300
+/* Backoff: first wait and cap, in ms (the curl tool's numbers). */
+#define RETRY_FIRST_MS 1000
+#define RETRY_CAP_MS   (10 * 60 * 1000)
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * discolog: feeds firewall and proxy logs to Microsoft Defender for Cloud
+ * Apps Cloud Discovery.  This file dispatches the commands; each lives in
+ * its own file (ingest.c: check and upload).
+ */
+#include <archive.h>
+#include <cJSON.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "cli.h"
+#include "http.h"
+#include "parser.h"
+#include "version.h"
+
+static const char usage[] =
+    "usage: discolog COMMAND [OPTIONS] [FILE...]\n"
+    "\n"
+    "Feed firewall and web-proxy logs to Microsoft Defender for Cloud Apps\n"
+    "Cloud Discovery.\n"
+    "\n"
+    "commands:\n"
+    "  upload FILE...   parse, filter, compress, upload (one shot)\n"
+    "  check FILE...    parse and filter only; report what would be "
+    "uploaded\n"
+    "  formats          supported formats, their MDCA source ids, "
+    "detection\n"
+    "\n"
+    "`discolog COMMAND --help` tells more; `discolog --version` the\n"
+    "versions of discolog and its libraries.\n";
+
+static void
+version(void)
+{
+	char pcre[64] = "";
+
+	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+	printf("discolog %s\n", DISCOLOG_VERSION);
+	printf("  %s\n", curl_version());
+	printf("  libarchive %s\n", archive_version_details());
+	printf("  cJSON %s\n", cJSON_Version());
+	printf("  zlib %s\n", zlibVersion());
+	printf("  PCRE2 %s\n", pcre);
+}
+
+int
+cmd_formats(int argc, char **argv)
+{
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "-h") == 0 ||
+		         strcmp(argv[i], "--help") == 0) {
+			printf("usage: discolog formats [--json]\n\n"
+			       "List the log formats discolog parses: name "
+			       "(for --format), the MDCA\nsource ids (file and "
+			       "syslog), the numeric logType, whether it is\n"
+			       "detected automatically, and what it is.\n");
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "usage: discolog formats [--json]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (json) {
+		cJSON *a = cJSON_CreateArray();
+		char *s;
+
+		for (size_t i = 0; i < nparsers; i++) {
+			const struct parser *p = parsers[i];
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "name", p->name);
+			cJSON_AddStringToObject(o, "source_id", p->source_id);
+			if (p->source_id_syslog)
+				cJSON_AddStringToObject(o, "source_id_syslog",
+				                        p->source_id_syslog);
+			cJSON_AddNumberToObject(o, "log_type", p->log_type);
+			cJSON_AddBoolToObject(o, "detect",
+			                      !(p->flags & PARSER_NO_DETECT));
+			cJSON_AddStringToObject(o, "description",
+			                        p->description);
+			cJSON_AddItemToArray(a, o);
+		}
+		s = cJSON_Print(a);
+		printf("%s\n", s ? s : "[]");
+		free(s);
+		cJSON_Delete(a);
+		return EXIT_OK;
+	}
+	printf("%-18s %-28s %-7s %-6s %s\n", "FORMAT", "MDCA SOURCE IDS",
+	       "LOGTYPE", "DETECT", "DESCRIPTION");
+	for (size_t i = 0; i < nparsers; i++) {
+		const struct parser *p = parsers[i];
+		char ids[128];
+
+		snprintf(ids, sizeof(ids), "%s%s%s", p->source_id,
+		         p->source_id_syslog ? " " : "",
+		         p->source_id_syslog ? p->source_id_syslog : "");
+		printf("%-18s %-28s %-7d %-6s %s\n", p->name, ids, p->log_type,
+		       (p->flags & PARSER_NO_DETECT) ? "no" : "yes",
+		       p->description);
+	}
+	return EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+    {"upload", cmd_upload},
+    {"check", cmd_check},
+    {"formats", cmd_formats},
+};
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		version();
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (http_global_init() == -1) {
+			fprintf(stderr, "discolog: cannot start libcurl\n");
+			return EXIT_RUNTIME;
+		}
+		rc = commands[i].fn(argc - 1, argv + 1);
+		http_global_cleanup();
+		return rc;
+	}
+	fprintf(stderr, "discolog: unknown command '%s'\n\n%s", argv[1], usage);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,202 @@
+/*
+ * One input through parse, filter and sink: see pipeline.h.
+ *
+ * The first lines of a member are copied aside for detection (the input's
+ * buffer moves under them), then run through the pipeline like any other.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "input.h"
+#include "lex.h"
+#include "log.h"
+#include "pipeline.h"
+
+struct head {
+	char *data[PEEK_LINES * 4];
+	struct slice line[PEEK_LINES * 4];
+	uint64_t lineno[PEEK_LINES * 4];
+	bool too_long[PEEK_LINES * 4];
+	size_t n, nonblank;
+};
+
+static void
+head_free(struct head *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->data[i]);
+	memset(h, 0, sizeof(*h));
+}
+
+static void
+keep_reject(struct member_stats *st, uint64_t lineno, const char *reason,
+            struct slice line)
+{
+	struct rejected_line *r;
+	size_t n;
+
+	if (st->nrejects >= REJECTS_SHOWN)
+		return;
+	r = &st->rejects[st->nrejects++];
+	r->lineno = lineno;
+	r->reason = reason ? reason : "not this format";
+	n = line.len < sizeof(r->text) - 1 ? line.len : sizeof(r->text) - 1;
+	memcpy(r->text, line.p, n);
+	r->text[n] = '\0';
+	/* Shown on a terminal: no control bytes. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)r->text[i] < 0x20)
+			r->text[i] = ' ';
+}
+
+struct run {
+	const struct pipeline *pl;
+	struct member_stats *st;
+	void *state;
+	struct arena arena;
+};
+
+static int
+one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
+         char *err, size_t errlen)
+{
+	struct member_stats *st = ru->st;
+	struct record r;
+	enum parse_result v;
+	enum filter_reason f;
+
+	st->lines++;
+	if (too_long) {
+		st->too_long++;
+		st->verdicts[PARSE_REJECT]++;
+		keep_reject(st, lineno, "line longer than 64 KiB", line);
+		return 0;
+	}
+	arena_reset(&ru->arena);
+	v = parser_run(st->parser, ru->state, line, ru->pl->now_ms, &r,
+	               &ru->arena);
+	st->verdicts[v]++;
+	if (r.syslog)
+		st->syslog_lines++;
+	if (v == PARSE_REJECT) {
+		keep_reject(st, lineno, r.reason, line);
+		return 0;
+	}
+	if (v == PARSE_SKIP)
+		return 0;
+	f = filter_apply(ru->pl->filter, &r);
+	st->dropped[f]++;
+	if (f != FILTER_KEEP)
+		return 0;
+	return ru->pl->sink(ru->pl->sink_arg, &r, lineno, err, errlen);
+}
+
+static int
+member(const struct pipeline *pl, struct input *in, struct member_stats *st,
+       bool *unknown, char *err, size_t errlen)
+{
+	struct head h = {0};
+	struct run ru = {.pl = pl, .st = st};
+	struct slice line;
+	uint64_t lineno;
+	bool too_long;
+	int r = 0, rc = -1;
+
+	/* The first lines, copied: enough non-blank ones to bid on. */
+	while (h.nonblank < PEEK_LINES && h.n < PEEK_LINES * 4 &&
+	       (r = input_next_line(in, &line, &lineno, &too_long, err,
+	                            errlen)) == 1) {
+		if ((h.data[h.n] = malloc(line.len ? line.len : 1)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto done;
+		}
+		memcpy(h.data[h.n], line.p, line.len);
+		h.line[h.n] = (struct slice){h.data[h.n], line.len};
+		h.lineno[h.n] = lineno;
+		h.too_long[h.n] = too_long;
+		if (slice_trim(line).len > 0 && !too_long)
+			h.nonblank++;
+		h.n++;
+	}
+	if (h.nonblank < PEEK_LINES && r == -1)
+		goto done;
+	if (pl->pinned != NULL) {
+		st->parser = pl->pinned;
+		st->pinned = true;
+	} else {
+		struct slice raw[PEEK_LINES], body[PEEK_LINES];
+		struct peek pk;
+		size_t n = 0;
+
+		for (size_t i = 0; i < h.n && n < PEEK_LINES; i++)
+			if (slice_trim(h.line[i]).len > 0 && !h.too_long[i])
+				raw[n++] = h.line[i];
+		parser_peek(&pk, st->name, raw, body, n, pl->now_ms);
+		st->parser = parser_choose(&pk, &st->bid);
+	}
+	if (st->parser == NULL) {
+		/* Count what was there, upload nothing. */
+		*unknown = true;
+		for (size_t i = 0; i < h.n; i++)
+			st->lines++;
+		while ((r = input_next_line(in, &line, &lineno, &too_long, err,
+		                            errlen)) == 1)
+			st->lines++;
+		rc = r == -1 ? -1 : 0;
+		goto done;
+	}
+	if ((ru.state = calloc(1, st->parser->state_size + 1)) == NULL ||
+	    arena_init(&ru.arena, ARENA_BYTES) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < h.n; i++)
+		if (one_line(&ru, h.line[i], h.lineno[i], h.too_long[i], err,
+		             errlen) == -1)
+			goto done;
+	head_free(&h);
+	while ((r = input_next_line(in, &line, &lineno, &too_long, err,
+	                            errlen)) == 1)
+		if (one_line(&ru, line, lineno, too_long, err, errlen) == -1)
+			goto done;
+	rc = r == -1 ? -1 : 0;
+done:
+	head_free(&h);
+	arena_free(&ru.arena);
+	free(ru.state);
+	return rc;
+}
+
+int
+pipeline_run(const struct pipeline *pl, const char *path, bool *unknown,
+             char *err, size_t errlen)
+{
+	struct input *in;
+	struct member_stats *st;
+	const char *name;
+	int r, rc = 0;
+
+	if ((in = input_open(path, err, errlen)) == NULL)
+		return -1;
+	if ((st = malloc(sizeof(*st))) == NULL) {
+		input_close(in);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while ((r = input_next_member(in, &name, err, errlen)) == 1) {
+		memset(st, 0, sizeof(*st));
+		snprintf(st->name, sizeof(st->name), "%s", name);
+		rc = member(pl, in, st, unknown, err, errlen);
+		if (pl->member_done != NULL)
+			pl->member_done(pl->member_arg, st);
+		if (rc == -1)
+			break;
+	}
+	if (r == -1)
+		rc = -1;
+	free(st);
+	input_close(in);
+	return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * The pipeline of one input: lines -> detected parser -> record ->
+ * filters -> a sink (the batches of `upload`, the JSON of `check --json`).
+ *
+ * Detection runs once per member of the input (a file, or each file of an
+ * archive) over its first non-empty lines, unless the format is pinned.
+ * Every line gets one verdict, counted; every drop is counted by reason;
+ * the first few rejected lines are kept for the report.
+ */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "filter.h"
+#include "limits.h"
+#include "parser.h"
+
+/* Called for every kept record; 0, or -1 to stop (reason in err). */
+typedef int pipeline_sink(void *arg, const struct record *r, uint64_t lineno,
+                          char *err, size_t errlen);
+
+struct rejected_line {
+	uint64_t lineno;
+	const char *reason;
+	char text[160];
+};
+
+struct member_stats {
+	char name[4096];
+	const struct parser *parser; /* NULL: no format recognised */
+	int bid;
+	bool pinned;
+	uint64_t lines; /* every line read, blank ones included */
+	uint64_t verdicts[PARSE_NRESULTS];
+	uint64_t too_long;
+	uint64_t dropped[FILTER_NREASONS]; /* [FILTER_KEEP] = kept */
+	uint64_t syslog_lines;
+	struct rejected_line rejects[REJECTS_SHOWN];
+	size_t nrejects;
+};
+
+struct pipeline {
+	const struct parser *pinned; /* --format, or NULL */
+	const struct filter *filter;
+	int64_t now_ms;
+	pipeline_sink *sink;
+	void *sink_arg;
+	/* called after each member with its stats; may be NULL */
+	void (*member_done)(void *arg, const struct member_stats *);
+	void *member_arg;
+};
+
+/*
+ * Run every member of `path` through the pipeline.  Returns 0 when the
+ * input was read to its end (whatever its lines were), -1 when it could
+ * not be opened or read or the sink failed (reason in err).  *unknown is
+ * set when a member's format was not recognised.
+ */
+int pipeline_run(const struct pipeline *pl, const char *path, bool *unknown,
+                 char *err, size_t errlen);
+
+#endif

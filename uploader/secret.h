@@ -1,0 +1,24 @@
+/*
+ * Secrets: read from a file or the environment, never from argv; kept out
+ * of core dumps; wiped when freed.
+ */
+#ifndef SECRET_H
+#define SECRET_H
+
+#include <stddef.h>
+
+/*
+ * The secret in file `path` (surrounding blanks removed), or, when path is
+ * NULL, in environment variable `env`.  NULL when neither is set (err is
+ * empty) or on failure (reason in err): a file others can read is refused.
+ * The caller frees with secret_free().
+ */
+char *secret_load(const char *path, const char *env, char *err, size_t errlen);
+
+/* Wipe and free; NULL ok. */
+void secret_free(char *s);
+
+/* Mark the process non-dumpable (no core file holds a secret). */
+void secret_protect_process(void);
+
+#endif
