@@ -3,6 +3,7 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -110,7 +111,7 @@ json_add_str(struct buf *b, const char *s, size_t n)
 }
 
 void
-time_format(int64_t ms, char out[25])
+time_format(int64_t ms, char out[32])
 {
 	int64_t days = ms / 86400000, rem = ms % 86400000;
 	int64_t z, era, doe, yoe, y, doy, mp, d, m;
@@ -130,7 +131,7 @@ time_format(int64_t ms, char out[25])
 	d = doy - (153 * mp + 2) / 5 + 1;
 	m = mp < 10 ? mp + 3 : mp - 9;
 	y += m <= 2;
-	snprintf(out, 25, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, (int)m,
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, (int)m,
 	         (int)d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
 	         (int)(rem / 1000 % 60), (int)(rem % 1000));
 }
@@ -206,7 +207,7 @@ int
 recjson_write(struct buf *b, const struct record *r, uint64_t lineno)
 {
 	const char *st = r->source_type;
-	char ts[25];
+	char ts[32];
 
 	if (st == NULL && r->parser != NULL)
 		st = parser_source_type(r->parser, r->syslog);

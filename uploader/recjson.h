@@ -20,7 +20,7 @@ int recjson_write(struct buf *b, const struct record *r, uint64_t lineno);
  * U+FFFD.  0 or -1. */
 int json_add_str(struct buf *b, const char *p, size_t len);
 
-/* Format `ms` as "2024-03-01T12:00:00.123Z" into out (25 bytes). */
-void time_format(int64_t ms, char out[25]);
+/* Format `ms` as "2024-03-01T12:00:00.123Z" into out (32 bytes). */
+void time_format(int64_t ms, char out[32]);
 
 #endif
