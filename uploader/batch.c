@@ -27,6 +27,8 @@
 
 #define OUTBUF_BYTES       (256 * 1024)
 #define INBUF_BYTES        (256 * 1024)
+static unsigned batch_seq;
+
 #define GZIP_TRAILER_SLACK 32 /* final block, CRC and length, rounding */
 
 struct batch {
@@ -47,7 +49,7 @@ struct batch {
 	char tmp_path[4096];
 	/* totals over sealed batches */
 	uint64_t lines, bytes_in, bytes_out;
-	unsigned count, seq;
+	unsigned count;
 };
 
 static int
@@ -184,7 +186,7 @@ batch_open(struct batch *b, char *err, size_t errlen)
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(b->id, sizeof(b->id), "%s-%ld-%u", ts, (long)getpid(),
-	         ++b->seq);
+	         ++batch_seq); /* unique over the process, not per batch */
 	snprintf(b->tmp_path, sizeof(b->tmp_path), "%s/tmp/%s.log.gz", b->spool,
 	         b->id);
 	b->fd =

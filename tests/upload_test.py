@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""Integration tests: ./discolog upload and check against the emulator.
+
+Each test starts its own emulator on loopback and stops it by PID.
+"""
+
+import gzip
+import os
+import shutil
+import stat
+import tempfile
+import time
+
+from harness import (TOKEN, Emulator, Suite, check, run, secret_file,
+                     squid_lines, write_lines)
+
+suite = Suite("upload")
+
+
+class Case:
+    """A temp dir with a token file and a state dir."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="discolog-test-")
+        self.token = secret_file(self.dir, TOKEN)
+        self.state = os.path.join(self.dir, "state")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def env(self, emu=None, **kw):
+        e = {"DISCOLOG_STATE_DIR": self.state,
+             "DISCOLOG_RETRY_MAX_TIME": "3"}
+        if emu is not None:
+            e["DISCOLOG_TENANT"] = emu.api
+        e.update(kw)
+        return e
+
+    def ready(self):
+        d = os.path.join(self.state, "spool", "ready")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def upload_args(c, *files, ds="HQ-Proxy"):
+    return ["upload", "-s", ds, "--token-file", c.token] + list(files)
+
+
+@suite.test
+def test_exact_kept_lines_in_order():
+    c, emu = Case(), Emulator()
+    try:
+        lines, keep = squid_lines(2000, seed=7)
+        write_lines(c.path("access.log"), lines)
+        rc, out, err = run(upload_args(c, c.path("access.log")),
+                           env=c.env(emu))
+        check(rc == 0, "rc %d: %s" % (rc, err))
+        ups = emu.uploads()
+        check(len(ups) == 1, ups)
+        check(ups[0]["inputStreamName"] == "HQ-Proxy")
+        check(ups[0]["source"] == "SQUID_NATIVE", ups[0])
+        check(ups[0]["encoding"] == "gzip", ups[0])
+        check(emu.received_lines() == keep,
+              "received %d lines, want %d" % (len(emu.received_lines()),
+                                              len(keep)))
+        check(c.ready() == [], "spool not empty: %s" % c.ready())
+        check("uploaded" in err, err)
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_internal_destinations_absent():
+    c, emu = Case(), Emulator()
+    try:
+        lines, keep = squid_lines(500, seed=3, internal_every=2)
+        write_lines(c.path("a.log"), lines)
+        rc, _, err = run(upload_args(c, c.path("a.log")) +
+                         ["--internal-domain", "corp.example"],
+                         env=c.env(emu))
+        check(rc == 0, err)
+        got = b"\n".join(emu.received_lines())
+        for bad in (b"10.1.2.3", b"192.168.7.20", b"intranet.corp.example",
+                    b"172.20.0.5"):
+            check(b"https://" + bad not in got, bad)
+        check(len(emu.received_lines()) == len(keep))
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_gz_input_and_stdin():
+    c, emu = Case(), Emulator()
+    try:
+        l1, k1 = squid_lines(300, seed=11)
+        l2, k2 = squid_lines(200, seed=12)
+        write_lines(c.path("a.log.gz"), l1, gz=True)
+        rc, _, err = run(upload_args(c, c.path("a.log.gz")), env=c.env(emu))
+        check(rc == 0, err)
+        rc, _, err = run(upload_args(c, "-"), env=c.env(emu),
+                         stdin=b"".join(l + b"\n" for l in l2))
+        check(rc == 0, err)
+        check(emu.received_lines() == k1 + k2)
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_archive_members():
+    import tarfile
+    import zipfile
+    c, emu = Case(), Emulator()
+    try:
+        l1, k1 = squid_lines(100, seed=21)
+        l2, k2 = squid_lines(100, seed=22)
+        write_lines(c.path("one.log"), l1)
+        write_lines(c.path("two.log"), l2)
+        with zipfile.ZipFile(c.path("logs.zip"), "w",
+                             zipfile.ZIP_DEFLATED) as z:
+            z.write(c.path("one.log"), "one.log")
+            z.write(c.path("two.log"), "sub/two.log")
+        with tarfile.open(c.path("logs.tar.xz"), "w:xz") as t:
+            t.add(c.path("one.log"), "one.log")
+        rc, _, err = run(upload_args(c, c.path("logs.zip"),
+                                     c.path("logs.tar.xz")), env=c.env(emu))
+        check(rc == 0, err)
+        check(emu.received_lines() == k1 + k2 + k1,
+              "%d lines" % len(emu.received_lines()))
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_two_formats_two_batches():
+    c, emu = Case(), Emulator()
+    try:
+        l1, k1 = squid_lines(50, seed=31)
+        write_lines(c.path("native.log"), l1)
+        common = [b'203.0.113.9 - bob [%s] "GET https://github.com/x HTTP/1.1"'
+                  b' 200 512 TCP_MISS:HIER_DIRECT' %
+                  time.strftime("%d/%b/%Y:%H:%M:%S +0000",
+                                time.gmtime()).encode()] * 3
+        write_lines(c.path("common.log"), common)
+        rc, _, err = run(upload_args(c, c.path("native.log"),
+                                     c.path("common.log")), env=c.env(emu))
+        check(rc == 0, err)
+        ups = emu.uploads()
+        check(sorted(u["source"] for u in ups) == ["SQUID", "SQUID_NATIVE"],
+              ups)
+        for u in ups:
+            want = k1 if u["source"] == "SQUID_NATIVE" else common
+            check(emu.received(u).splitlines() == want, u)
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_wrong_token_exit_3():
+    c, emu = Case(), Emulator()
+    try:
+        bad = "f" * 64
+        tok = secret_file(c.dir, bad, "bad-token")
+        lines, _ = squid_lines(50)
+        write_lines(c.path("a.log"), lines)
+        rc, out, err = run(["upload", "-v", "-s", "HQ-Proxy", "--token-file",
+                            tok, c.path("a.log")], env=c.env(emu))
+        check(rc == 3, "rc %d: %s" % (rc, err))
+        check("401" in err and "token" in err, err)
+        check(bad not in err and bad.encode() not in out, "token leaked")
+        check(emu.uploads() == [])
+        check(len(c.ready()) == 2, "batch not kept: %s" % c.ready())
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_unreachable_tenant_keeps_batch_then_resends():
+    c = Case()
+    emu = None
+    try:
+        lines, keep = squid_lines(400, seed=5)
+        write_lines(c.path("a.log"), lines)
+        # A loopback port nothing listens on: connection refused.
+        rc, _, err = run(upload_args(c, c.path("a.log")),
+                         env=c.env(DISCOLOG_TENANT="http://127.0.0.1:9"))
+        check(rc == 1, "rc %d: %s" % (rc, err))
+        check("cannot reach the tenant" in err, err)
+        check("kept in the spool" in err, err)
+        check(len([f for f in c.ready() if f.endswith(".gz")]) == 1,
+              c.ready())
+        # The next run sends what was left, then its own lines.
+        emu = Emulator()
+        l2, k2 = squid_lines(100, seed=6)
+        write_lines(c.path("b.log"), l2)
+        rc, _, err = run(upload_args(c, c.path("b.log")), env=c.env(emu))
+        check(rc == 0, err)
+        check(emu.received_lines() == keep + k2)
+        check("earlier run" in err, err)
+        check(c.ready() == [], c.ready())
+    finally:
+        if emu:
+            emu.stop()
+        c.close()
+
+
+@suite.test
+def test_unknown_data_source_exit_2():
+    c, emu = Case(), Emulator()
+    try:
+        lines, _ = squid_lines(20)
+        write_lines(c.path("a.log"), lines)
+        rc, _, err = run(upload_args(c, c.path("a.log"), ds="HQ-Proxx"),
+                         env=c.env(emu))
+        check(rc == 2, "rc %d: %s" % (rc, err))
+        check("no data source called 'HQ-Proxx'" in err, err)
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_secrets_never_shown_and_no_credentials_to_blob():
+    c, emu = Case(), Emulator()
+    try:
+        lines, _ = squid_lines(50)
+        write_lines(c.path("a.log"), lines)
+        rc, out, err = run(["upload", "-v", "-v"] +
+                           upload_args(c, c.path("a.log"))[1:],
+                           env=c.env(emu))
+        check(rc == 0, err)
+        check(TOKEN not in err and TOKEN.encode() not in out, "token shown")
+        check("sig=" not in err and "se=" not in err, "SAS shown: " + err)
+        blob = [r for r in emu.requests() if r.get("listener") == "blob"]
+        check(blob, "no blob request recorded")
+        for r in blob:
+            hdrs = [h.lower() for h in r["headers"]]
+            check("authorization" not in hdrs, r)
+            if r["method"] == "PUT":
+                check(r["x-ms"].get("x-ms-blob-type") == "BlockBlob", r)
+        api = [r for r in emu.requests() if r.get("listener") == "api"]
+        check(api and all(r["authorization"] == "Token " + TOKEN
+                          for r in api), "API calls without the token")
+        # The token comes from the environment as well as from a file.
+        rc, _, err = run(upload_args(c, c.path("a.log"))[:3] +
+                         [c.path("a.log")],
+                         env=c.env(emu, DISCOLOG_TOKEN=TOKEN))
+        check(rc == 0, err)
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
+def test_world_readable_token_refused():
+    c = Case()
+    try:
+        os.chmod(c.token, 0o644)
+        lines, _ = squid_lines(5)
+        write_lines(c.path("a.log"), lines)
+        rc, _, err = run(upload_args(c, c.path("a.log")),
+                         env=c.env(DISCOLOG_TENANT="http://127.0.0.1:9"))
+        check(rc == 2, "rc %d: %s" % (rc, err))
+        check("readable by every user" in err, err)
+    finally:
+        c.close()
+
+
+@suite.test
+def test_output_dir_batches_split():
+    c = Case()
+    try:
+        lines, keep = squid_lines(6000, seed=9)
+        write_lines(c.path("a.log"), lines)
+        out = c.path("out")
+        os.mkdir(out)
+        rc, _, err = run(["upload", "-o", out, "--max-batch", "128K",
+                          c.path("a.log")], env=c.env())
+        check(rc == 0, err)
+        gz = sorted(f for f in os.listdir(os.path.join(out, "ready"))
+                    if f.endswith(".gz"))
+        check(len(gz) >= 2, gz)
+        got = []
+        for f in gz:
+            p = os.path.join(out, "ready", f)
+            check(os.path.getsize(p) <= 128 * 1024, (f, os.path.getsize(p)))
+            got += gzip.open(p).read().splitlines()
+        check(got == keep, "%d vs %d" % (len(got), len(keep)))
+    finally:
+        c.close()
+
+
+@suite.test
+def test_config_file_errors_name_file_and_line():
+    c = Case()
+    try:
+        conf = c.path("discolog.conf")
+        with open(conf, "w") as f:
+            f.write("[tenant]\nurl = http://127.0.0.1:9\n\n[filter]\n"
+                    "max_age = 90\ninternal = 10.0.0.0/33\n")
+        rc, _, err = run(["check", "-c", conf, "/dev/null"])
+        check(rc == 2, err)
+        check("%s:6:" % conf in err and "prefix length" in err, err)
+        with open(conf, "w") as f:
+            f.write("[upload]\ndata_sourse = x\n")
+        rc, _, err = run(["check", "-c", conf, "/dev/null"])
+        check(rc == 2 and "%s:2: unknown key 'data_sourse'" % conf in err,
+              err)
+        rc, _, err = run(["check", "-c", c.path("missing.conf"), "/dev/null"])
+        check(rc == 2 and "No such file" in err, err)
+    finally:
+        c.close()
+
+
+@suite.test
+def test_check_reports_format_and_verdicts():
+    c = Case()
+    try:
+        lines, keep = squid_lines(100, seed=4)
+        write_lines(c.path("a.log"), lines + [b"garbage line"])
+        rc, out, err = run(["check", c.path("a.log")])
+        check(rc == 0, err)
+        o = out.decode()
+        check("squid_native (SQUID_NATIVE), detected" in o, o)
+        check("101 read: 100 ok, 0 partial, 0 skipped, 1 rejected" in o, o)
+        check("kept:     %d (dropped: internal 20)" % len(keep) in o, o)
+        check("line 101:" in o, o)
+        rc, out, err = run(["check", "--json", c.path("a.log")])
+        recs = [l for l in out.decode().splitlines() if l]
+        check(len(recs) == len(keep), len(recs))
+        check(recs[0].startswith('{"format":"squid_native","source_type":'
+                                 '"SQUID_NATIVE","time":"'), recs[0])
+        # A pinned format no line matches: input error.
+        rc, out, err = run(["check", "-f", "squid_common", c.path("a.log")])
+        check(rc == 4, "rc %d" % rc)
+        rc, out, err = run(["check", "-f", "nosuch", c.path("a.log")])
+        check(rc == 2 and "unknown format" in err, err)
+        rc, out, err = run(["check", c.path("nonexistent.log")])
+        check(rc == 4 and "nonexistent.log" in err, err)
+    finally:
+        c.close()
+
+
+if __name__ == "__main__":
+    suite.main()
