@@ -49,7 +49,7 @@ TEST_SRCS = $(wildcard tests/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: all check demo bench fuzz format lint clean deps unit
+.PHONY: discolog all check demo bench fuzz format lint clean deps unit
 
 all: discolog
 
