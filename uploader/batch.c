@@ -25,8 +25,8 @@
 #include "batch.h"
 #include "limits.h"
 
-#define OUTBUF_BYTES       (256 * 1024)
-#define INBUF_BYTES        (256 * 1024)
+#define OUTBUF_BYTES (256 * 1024)
+#define INBUF_BYTES  (256 * 1024)
 static unsigned batch_seq;
 
 #define GZIP_TRAILER_SLACK 32 /* final block, CRC and length, rounding */

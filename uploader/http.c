@@ -13,10 +13,12 @@
 #include "http.h"
 #include "limits.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "version.h"
 
 struct http {
 	CURL *c;
+	struct ratelimit *rl; /* borrowed; NULL: no limit */
 	struct http_opts o;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -78,6 +80,12 @@ http_free(struct http *h)
 		return;
 	curl_easy_cleanup(h->c);
 	free(h);
+}
+
+void
+http_set_ratelimit(struct http *h, struct ratelimit *rl)
+{
+	h->rl = rl;
 }
 
 void
@@ -266,42 +274,28 @@ nomem:
 	return HTTP_RETRY_NET;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int64_t ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 enum http_result
 http_request(struct http *h, const struct http_req *rq, struct http_resp *r)
 {
-	int64_t start = now_ms(), backoff = RETRY_FIRST_MS;
+	int64_t start = mono_ms(), backoff = RETRY_FIRST_MS;
 	int64_t budget = (int64_t)h->o.retry_max_time * 1000;
 	enum http_result res;
 
 	for (;;) {
 		int64_t wait;
 
+		if (h->rl != NULL)
+			ratelimit_wait(h->rl);
 		res = http_once(h, rq, r);
+		if (h->rl != NULL && r->retry_after > 0)
+			ratelimit_close(h->rl, r->retry_after);
 		if (res != HTTP_RETRY_NET && res != HTTP_RETRY_HTTP)
 			return res;
 		/* Full jitter on the upper half: between b/2 and b. */
 		wait = backoff / 2 + (int64_t)(random() % (backoff / 2 + 1));
 		if (r->retry_after > 0 && r->retry_after * 1000 > wait)
 			wait = r->retry_after * 1000;
-		if (now_ms() + wait - start > budget)
+		if (mono_ms() + wait - start > budget)
 			return res;
 		if (res == HTTP_RETRY_NET)
 			log_verbose("%s %s: %s; retrying in %.1f s", rq->method,

@@ -59,7 +59,13 @@ struct http_resp {
 	int attempts;
 };
 
+struct ratelimit;
+
 struct http *http_new(const struct http_opts *o, char *err, size_t errlen);
+
+/* Every attempt of http_request waits on `rl` first and reports its
+ * Retry-After to it (borrowed; NULL: none). */
+void http_set_ratelimit(struct http *h, struct ratelimit *rl);
 void http_free(struct http *h);
 
 /* One request, no retry.  Returns the class of the outcome; resp is reset

@@ -769,7 +769,7 @@ cmd_upload(int argc, char **argv)
 			goto done;
 		}
 		mc.tenant = cli.conf.tenant;
-		mc.token = token;
+		mc.auth.token = token;
 		mc.http.ca_file = cli.conf.ca_file;
 		mc.http.proxy = cli.conf.proxy;
 		mc.http.retry_max_time = cli.conf.retry_max_time;

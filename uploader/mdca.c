@@ -11,15 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "limits.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "mdca.h"
 
 struct mdca {
-	char *base;        /* "https://host[:port]" without a trailing '/' */
-	char *auth_header; /* "Authorization: Token ..."; wiped at free */
-	struct http *api;  /* the tenant */
-	struct http *blob; /* the storage host: no credentials */
+	char *base;          /* "https://host[:port]" without a trailing '/' */
+	struct auth *auth;   /* API credentials */
+	struct http *api;    /* the tenant */
+	struct http *blob;   /* the storage host: no credentials */
+	struct ratelimit rl; /* every API call of the process */
 };
 
 const char *
@@ -60,19 +63,13 @@ mdca_new(const struct mdca_conf *c, char *err, size_t errlen)
 	n = strlen(m->base);
 	while (n > 8 && m->base[n - 1] == '/')
 		m->base[--n] = '\0';
-	if (c->token == NULL || c->token[0] == '\0') {
-		snprintf(
-		    err, errlen,
-		    "no API token: give --token-file FILE or DISCOLOG_TOKEN");
+	if ((m->auth = auth_new(&c->auth, err, errlen)) == NULL)
 		goto fail;
-	}
-	n = strlen(c->token) + 32;
-	if ((m->auth_header = malloc(n)) == NULL)
-		goto nomem;
-	snprintf(m->auth_header, n, "Authorization: Token %s", c->token);
 	if ((m->api = http_new(&c->http, err, errlen)) == NULL ||
 	    (m->blob = http_new(&c->http, err, errlen)) == NULL)
 		goto fail;
+	ratelimit_init(&m->rl, c->rpm > 0 ? c->rpm : 30, 60000);
+	http_set_ratelimit(m->api, &m->rl);
 	return m;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -86,19 +83,15 @@ mdca_free(struct mdca *m)
 {
 	if (m == NULL)
 		return;
-	if (m->auth_header != NULL) {
-		explicit_bzero(m->auth_header, strlen(m->auth_header));
-		free(m->auth_header);
-	}
+	auth_free(m->auth);
 	http_free(m->api);
 	http_free(m->blob);
 	free(m->base);
 	free(m);
 }
 
-/* MDCA's error code from a JSON error body, or "". */
-static const char *
-error_code(const struct http_resp *r, char *out, size_t outlen)
+const char *
+mdca_error_code(const struct http_resp *r, char *out, size_t outlen)
 {
 	cJSON *j, *e;
 
@@ -120,12 +113,12 @@ error_code(const struct http_resp *r, char *out, size_t outlen)
 
 /* One sentence on a failed API call, by class. */
 static void
-explain(const char *what, enum http_result res, const struct http_resp *r,
-        const char *stream, char *err, size_t errlen)
+explain(const char *what, const char *permission, enum http_result res,
+        const struct http_resp *r, char *err, size_t errlen)
 {
 	char code[256];
 
-	error_code(r, code, sizeof(code));
+	mdca_error_code(r, code, sizeof(code));
 	switch (res) {
 	case HTTP_RETRY_NET:
 		snprintf(err, errlen, "%s: cannot reach the tenant: %s", what,
@@ -143,29 +136,30 @@ explain(const char *what, enum http_result res, const struct http_resp *r,
 		if (r->status == 401)
 			snprintf(
 			    err, errlen,
-			    "%s: the tenant refused the API token (HTTP 401): "
-			    "check --token-file or DISCOLOG_TOKEN, and that "
-			    "the token was not revoked",
+			    "%s: the tenant refused the credentials (HTTP "
+			    "401): check the API token (--token-file, "
+			    "DISCOLOG_TOKEN) or the Entra app, and that it "
+			    "was not revoked",
 			    what);
 		else
 			snprintf(
 			    err, errlen,
 			    "%s: permission denied (HTTP 403): the token's "
-			    "user or app needs Discovery.manage to upload",
-			    what);
+			    "user or app needs %s (Entra: grant it and admin "
+			    "consent)",
+			    what, permission);
 		break;
 	case HTTP_REJECTED:
-		if (strstr(code, "NOT_FOUND_INPUT_STREAM") != NULL)
+		if (r->status == 404 && r->html)
 			snprintf(
 			    err, errlen,
-			    "%s: the tenant has no data source called '%s': "
-			    "create it under Settings > Cloud Discovery > "
-			    "Automatic log upload, or correct --data-source",
-			    what, stream ? stream : "");
+			    "%s: the tenant has no such page (HTTP 404): check "
+			    "--tenant, it is the API URL of Settings > Cloud "
+			    "Apps > About",
+			    what);
 		else
 			snprintf(err, errlen,
-			         "%s: the tenant refused it (HTTP "
-			         "%ld%s%s)",
+			         "%s: the tenant refused it (HTTP %ld%s%s)",
 			         what, r->status, code[0] ? ": " : "",
 			         code[0]
 			             ? code
@@ -178,14 +172,65 @@ explain(const char *what, enum http_result res, const struct http_resp *r,
 	}
 }
 
+enum http_result
+mdca_call(struct mdca *m, const char *method, const char *path,
+          const char *body, const char *what, const char *permission,
+          struct http_resp *r, char *err, size_t errlen)
+{
+	char hdr[8192], *url;
+	const char *hdrs[] = {hdr, "Accept: application/json",
+	                      body ? "Content-Type: application/json" : NULL,
+	                      NULL};
+	enum http_result res = HTTP_REJECTED;
+	bool auth_err;
+	size_t n = strlen(m->base) + strlen(path) + 1;
+
+	if ((url = malloc(n)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", what);
+		return HTTP_REJECTED;
+	}
+	snprintf(url, n, "%s%s", m->base, path);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (auth_header(m->auth, m->api, hdr, sizeof(hdr), &auth_err,
+		                err, errlen) == -1) {
+			res = auth_err ? HTTP_AUTH : HTTP_RETRY_NET;
+			goto done;
+		}
+		/* Paths only: a query string may carry names, never secrets,
+		 * but the upload URL in a body does. */
+		log_debug("%s %s%.*s", method, m->base, (int)strcspn(path, "?"),
+		          path);
+		res = http_request(
+		    m->api,
+		    &(struct http_req){.method = method,
+		                       .url = url,
+		                       .headers = hdrs,
+		                       .body = body,
+		                       .body_len = body ? strlen(body) : 0,
+		                       .body_fd = -1},
+		    r);
+		log_debug("%s %.*s: HTTP %ld", method, (int)strcspn(path, "?"),
+		          path, r->status);
+		/* A bearer token may have been revoked or expired early. */
+		if (!(res == HTTP_AUTH && r->status == 401 &&
+		      auth_invalidate(m->auth)))
+			break;
+	}
+	if (res != HTTP_OK)
+		explain(what, permission, res, r, err, errlen);
+done:
+	explicit_bzero(hdr, sizeof(hdr));
+	free(url);
+	return res;
+}
+
 /* GET upload_url: the SAS URL (caller frees) and its provider. */
 static enum http_result
 upload_url(struct mdca *m, const char *filename, const char *source, char **url,
            char *provider, size_t plen, char *err, size_t errlen)
 {
 	CURL *esc = curl_easy_init();
-	char *ef = NULL, *es = NULL, *req = NULL;
-	const char *hdrs[] = {m->auth_header, "Accept: application/json", NULL};
+	char *ef = NULL, *es = NULL, *path = NULL;
 	struct http_resp r = {0};
 	enum http_result res = HTTP_REJECTED;
 	cJSON *j = NULL, *u, *p;
@@ -195,23 +240,15 @@ upload_url(struct mdca *m, const char *filename, const char *source, char **url,
 	if (esc == NULL || (ef = curl_easy_escape(esc, filename, 0)) == NULL ||
 	    (es = curl_easy_escape(esc, source, 0)) == NULL)
 		goto nomem;
-	n = strlen(m->base) + strlen(ef) + strlen(es) + 64;
-	if ((req = malloc(n)) == NULL)
+	n = strlen(ef) + strlen(es) + 64;
+	if ((path = malloc(n)) == NULL)
 		goto nomem;
-	snprintf(req, n,
-	         "%s/api/v1/discovery/upload_url/?filename=%s&source=%s",
-	         m->base, ef, es);
-	log_debug("GET %s/api/v1/discovery/upload_url/ (source %s)", m->base,
-	          source);
-	res = http_request(
-	    m->api,
-	    &(struct http_req){
-	        .method = "GET", .url = req, .headers = hdrs, .body_fd = -1},
-	    &r);
-	if (res != HTTP_OK) {
-		explain("upload_url", res, &r, NULL, err, errlen);
+	snprintf(path, n, "/api/v1/discovery/upload_url/?filename=%s&source=%s",
+	         ef, es);
+	res = mdca_call(m, "GET", path, NULL, "upload_url", "Discovery.manage",
+	                &r, err, errlen);
+	if (res != HTTP_OK)
 		goto done;
-	}
 	j = cJSON_ParseWithLength(r.body.data, r.body.len);
 	u = cJSON_GetObjectItemCaseSensitive(j, "url");
 	p = cJSON_GetObjectItemCaseSensitive(j, "provider");
@@ -238,7 +275,7 @@ done:
 	curl_free(ef);
 	curl_free(es);
 	curl_easy_cleanup(esc);
-	free(req);
+	free(path);
 	return res;
 }
 
@@ -313,43 +350,36 @@ static enum http_result
 done_upload(struct mdca *m, const char *url, const char *stream, bool snapshot,
             char *err, size_t errlen)
 {
-	const char *hdrs[] = {m->auth_header, "Content-Type: application/json",
-	                      "Accept: application/json", NULL};
 	struct http_resp r = {0};
 	enum http_result res = HTTP_REJECTED;
 	cJSON *o = cJSON_CreateObject();
-	char *body = NULL, *req = NULL;
-	size_t n;
+	char *body = NULL, code[256];
 
 	if (o == NULL || !cJSON_AddStringToObject(o, "uploadUrl", url) ||
 	    !cJSON_AddStringToObject(o, "inputStreamName", stream) ||
 	    !cJSON_AddBoolToObject(o, "uploadAsSnapshot", snapshot) ||
-	    (body = cJSON_PrintUnformatted(o)) == NULL)
-		goto nomem;
-	n = strlen(m->base) + 64;
-	if ((req = malloc(n)) == NULL)
-		goto nomem;
-	snprintf(req, n, "%s/api/v1/discovery/done_upload/", m->base);
-	log_debug("POST %s (data source %s%s)", req, stream,
-	          snapshot ? ", snapshot" : "");
-	res = http_request(m->api,
-	                   &(struct http_req){.method = "POST",
-	                                      .url = req,
-	                                      .headers = hdrs,
-	                                      .body = body,
-	                                      .body_len = strlen(body),
-	                                      .body_fd = -1},
-	                   &r);
-	if (res != HTTP_OK)
-		explain("done_upload", res, &r, stream, err, errlen);
-	goto done;
-nomem:
-	snprintf(err, errlen, "out of memory");
+	    (body = cJSON_PrintUnformatted(o)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	res = mdca_call(m, "POST", "/api/v1/discovery/done_upload/", body,
+	                "done_upload", "Discovery.manage", &r, err, errlen);
+	if (res == HTTP_REJECTED &&
+	    strstr(mdca_error_code(&r, code, sizeof(code)),
+	           "NOT_FOUND_INPUT_STREAM") != NULL)
+		snprintf(
+		    err, errlen,
+		    "done_upload: the tenant has no data source called '%s': "
+		    "create it under Settings > Cloud Discovery > Automatic "
+		    "log upload, or correct --data-source",
+		    stream);
 done:
 	http_resp_free(&r);
 	cJSON_Delete(o);
-	free(body);
-	free(req);
+	if (body != NULL) {
+		explicit_bzero(body, strlen(body));
+		free(body);
+	}
 	return res;
 }
 

@@ -20,10 +20,13 @@
 
 struct mdca;
 
+#include "auth.h"
+
 struct mdca_conf {
 	const char *tenant; /* host, or a URL with scheme (and port) */
-	const char *token;  /* legacy API token */
+	struct auth_conf auth;
 	struct http_opts http;
+	int rpm; /* API requests a minute; 0: 30 */
 };
 
 struct mdca *mdca_new(const struct mdca_conf *c, char *err, size_t errlen);
@@ -31,6 +34,24 @@ void mdca_free(struct mdca *m);
 
 /* The tenant's base URL as used ("https://host"), for messages. */
 const char *mdca_base(const struct mdca *m);
+
+/*
+ * One API call: `method` to base + `path` (with its query string), with a
+ * JSON `body` or NULL.  The rate limit, retries, the credentials (a fresh
+ * bearer token once after a 401) are taken care of.  `what` names the call
+ * in messages, `permission` the Entra permission it needs.  On HTTP_OK the
+ * answer is in resp (caller frees with http_resp_free); otherwise err holds
+ * one sentence for the admin.
+ */
+enum http_result mdca_call(struct mdca *m, const char *method, const char *path,
+                           const char *body, const char *what,
+                           const char *permission, struct http_resp *resp,
+                           char *err, size_t errlen);
+
+/* The error code of a JSON error answer ("errorMessageCode", "detail",
+ * "error"), or "" into out. */
+const char *mdca_error_code(const struct http_resp *r, char *out,
+                            size_t outlen);
 
 /*
  * Upload one batch file through the three calls.  `filename` is the name
