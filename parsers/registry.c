@@ -10,10 +10,14 @@
 
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
+extern const struct parser parser_cef;
+extern const struct parser parser_leef;
 
 const struct parser *const parsers[] = {
     &parser_squid_native,
     &parser_squid_common,
+    &parser_cef,
+    &parser_leef,
 };
 
 const size_t nparsers = sizeof(parsers) / sizeof(parsers[0]);
