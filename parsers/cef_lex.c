@@ -590,6 +590,19 @@ cef_time(struct slice s, bool has_ref, int64_t ref_ms, int64_t *ms)
 	       cef_time_mmm(s, has_ref, ref_ms, ms);
 }
 
+struct slice
+cef_bare_url_host(struct slice url)
+{
+	size_t i = 0;
+
+	if (slice_find(url, "://") != NULL || (url.len > 0 && url.p[0] == '/'))
+		return SLICE_NULL;
+	while (i < url.len && url.p[i] != '/' && url.p[i] != ':' &&
+	       url.p[i] != '?')
+		i++;
+	return slice_make(url.p, i);
+}
+
 static bool
 cef_prefix(struct slice s, const char *lit)
 {

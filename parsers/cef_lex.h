@@ -121,6 +121,13 @@ struct slice cef_value(struct slice s, struct arena *a);
  */
 bool cef_time(struct slice s, bool has_ref, int64_t ref_ms, int64_t *ms);
 
+/*
+ * The host of a URL written without a scheme, as Zscaler's %s{eurl}
+ * ("www.example.com:443/path"): the text before ':', '/' or '?'.  Empty
+ * for a URL with a scheme or a bare path.
+ */
+struct slice cef_bare_url_host(struct slice url);
+
 /* allow/accept/permit(ted)/pass... -> ALLOW; block/deny/drop/reject... */
 enum rec_action cef_action(struct slice s);
 
