@@ -3,6 +3,7 @@
  * the CEF/LEEF parser family: see cef_lex.h.
  */
 #include <stddef.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -105,37 +106,79 @@ static const struct cef_keydef leef_keys[] = {
 
 #undef K
 
-static int
-cef_lookup(const struct cef_keydef *t, size_t n, struct slice key)
+/*
+ * Key lookup through a small open-addressed hash over each table, built
+ * once: an extension has dozens of keys, most of them unknown to us.
+ */
+#define CEF_SLOTS 256
+
+struct cef_index {
+	unsigned char slot[CEF_SLOTS]; /* entry + 1; 0 is empty */
+};
+
+static struct cef_index cef_keys_index, leef_keys_index;
+static pthread_once_t cef_index_once = PTHREAD_ONCE_INIT;
+
+static unsigned
+cef_hash(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (t[i].len == key.len && t[i].name[0] == key.p[0] &&
-		    memcmp(t[i].name, key.p, key.len) == 0)
-			return t[i].id;
+	return ((unsigned)n * 7 + (unsigned char)p[0] * 31u +
+	        (unsigned char)p[n - 1] * 131u +
+	        (unsigned char)p[n / 2] * 17u) &
+	       (CEF_SLOTS - 1);
+}
+
+static void
+cef_index_build(struct cef_index *x, const struct cef_keydef *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned h = cef_hash(t[i].name, t[i].len);
+
+		while (x->slot[h] != 0)
+			h = (h + 1) & (CEF_SLOTS - 1);
+		x->slot[h] = (unsigned char)(i + 1);
+	}
+}
+
+static void
+cef_index_init(void)
+{
+	cef_index_build(&cef_keys_index, cef_keys,
+	                sizeof(cef_keys) / sizeof(cef_keys[0]));
+	cef_index_build(&leef_keys_index, leef_keys,
+	                sizeof(leef_keys) / sizeof(leef_keys[0]));
+}
+
+static int
+cef_lookup(const struct cef_keydef *t, const struct cef_index *x,
+           struct slice key)
+{
+	unsigned h = cef_hash(key.p, key.len);
+
+	while (x->slot[h] != 0) {
+		const struct cef_keydef *e = &t[x->slot[h] - 1];
+
+		if (e->len == key.len && memcmp(e->name, key.p, key.len) == 0)
+			return e->id;
+		h = (h + 1) & (CEF_SLOTS - 1);
+	}
 	return -1;
 }
 
 /* The characters of a CEF key: cs1Label, ad.field[0], ad.Error_,Code. */
-static bool
-cef_keych(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ',' ||
-	       c == '[' || c == ']' || c == '-';
-}
-
-/* Length of the key of a "key=" at p, or 0 when none starts there. */
-static size_t
-cef_key_at(const char *p, const char *end)
-{
-	const char *q = p;
-
-	while (q < end && cef_keych((unsigned char)*q))
-		q++;
-	if (q == p || q == end || *q != '=')
-		return 0;
-	return (size_t)(q - p);
-}
+static const unsigned char cef_keych[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
 /* The next '|' of [p, end) not escaped by a backslash, or NULL. */
 static const char *
@@ -330,10 +373,10 @@ leef_header(struct slice body, struct cef_hdr *h)
 }
 
 static void
-cef_store(const struct cef_keydef *t, size_t nt, struct slice key,
-          struct slice val, struct slice v[CK_NKEYS], int *n)
+cef_store(const struct cef_keydef *t, const struct cef_index *x,
+          struct slice key, struct slice val, struct slice v[CK_NKEYS], int *n)
 {
-	int id = cef_lookup(t, nt, key);
+	int id = cef_lookup(t, x, key);
 
 	if (id < 0 || v[id].p != NULL)
 		return;
@@ -341,56 +384,49 @@ cef_store(const struct cef_keydef *t, size_t nt, struct slice key,
 	(*n)++;
 }
 
-/* CEF style: a value runs to the blank before the next "key=". */
+/*
+ * CEF style: a value runs to the blank before the next "key=".  Keys are
+ * found from their '=' (rarer than blanks in values): the run of key
+ * characters before it must start the extension or follow a blank.  An
+ * escaped "\=" never qualifies, a backslash being no key character.
+ */
 static int
-cef_scan_spaces(struct slice ext, const struct cef_keydef *t, size_t nt,
-                struct slice v[CK_NKEYS])
+cef_scan_spaces(struct slice ext, const struct cef_keydef *t,
+                const struct cef_index *x, struct slice v[CK_NKEYS])
 {
-	const char *p = ext.p, *end = ext.p + ext.len;
+	const char *p = ext.p, *end = ext.p + ext.len, *q, *eq;
+	const char *key = NULL, *val = NULL;
+	size_t klen = 0;
 	int n = 0;
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	while (p < end) {
-		size_t kl = cef_key_at(p, end);
-		const char *val, *q, *vend = end, *next = end;
+	for (q = p; (eq = memchr(q, '=', (size_t)(end - q))) != NULL;
+	     q = eq + 1) {
+		const char *b = eq;
 
-		if (kl == 0) {
-			/* Not a key: resynchronise at the next blank. */
-			const char *s = memchr(p, ' ', (size_t)(end - p));
-
-			if (s == NULL)
-				break;
-			p = s + 1;
+		while (b > p && cef_keych[(unsigned char)b[-1]])
+			b--;
+		if (b == eq || (b > p && b[-1] != ' '))
 			continue;
-		}
-		val = q = p + kl + 1;
-		while (q < end) {
-			const char *s = memchr(q, ' ', (size_t)(end - q)), *t2;
-
-			if (s == NULL)
-				break;
-			t2 = s;
-			while (t2 < end && *t2 == ' ')
-				t2++;
-			if (t2 == end || cef_key_at(t2, end) > 0) {
-				vend = s;
-				next = t2;
-				break;
-			}
-			q = t2;
-		}
-		cef_store(t, nt, slice_make(p, kl),
-		          slice_make(val, (size_t)(vend - val)), v, &n);
-		p = next;
+		if (key != NULL)
+			cef_store(t, x, slice_make(key, klen),
+			          slice_make(val, (size_t)(b - val)), v, &n);
+		key = b;
+		klen = (size_t)(eq - b);
+		val = eq + 1;
 	}
+	if (key != NULL)
+		cef_store(t, x, slice_make(key, klen),
+		          slice_make(val, (size_t)(end - val)), v, &n);
 	return n;
 }
 
 /* LEEF style: attributes split by the delimiter. */
 static int
 cef_scan_delim(struct slice ext, const char *d, size_t dl,
-               const struct cef_keydef *t, size_t nt, struct slice v[CK_NKEYS])
+               const struct cef_keydef *t, const struct cef_index *x,
+               struct slice v[CK_NKEYS])
 {
 	const char *p = ext.p, *end = ext.p + ext.len;
 	int n = 0;
@@ -403,7 +439,7 @@ cef_scan_delim(struct slice ext, const char *d, size_t dl,
 		eq = memchr(p, '=', (size_t)(fend - p));
 		if (eq != NULL && eq > p)
 			cef_store(
-			    t, nt, slice_trim(slice_make(p, (size_t)(eq - p))),
+			    t, x, slice_trim(slice_make(p, (size_t)(eq - p))),
 			    slice_make(eq + 1, (size_t)(fend - eq - 1)), v, &n);
 		p = q ? q + dl : end;
 	}
@@ -414,16 +450,17 @@ int
 cef_ext_scan(const struct cef_hdr *h, struct slice v[CK_NKEYS])
 {
 	const struct cef_keydef *t = h->leef ? leef_keys : cef_keys;
-	size_t nt = h->leef ? sizeof(leef_keys) / sizeof(leef_keys[0])
-	                    : sizeof(cef_keys) / sizeof(cef_keys[0]);
+	const struct cef_index *x =
+	    h->leef ? &leef_keys_index : &cef_keys_index;
 
+	(void)pthread_once(&cef_index_once, cef_index_init);
 	for (int i = 0; i < CK_NKEYS; i++)
 		v[i] = SLICE_NULL;
 	if (h->ext.len == 0)
 		return 0;
 	if (h->leef && h->dlen > 0)
-		return cef_scan_delim(h->ext, h->delim, h->dlen, t, nt, v);
-	return cef_scan_spaces(h->ext, t, nt, v);
+		return cef_scan_delim(h->ext, h->delim, h->dlen, t, x, v);
+	return cef_scan_spaces(h->ext, t, x, v);
 }
 
 struct slice
@@ -603,30 +640,66 @@ cef_bare_url_host(struct slice url)
 	return slice_make(url.p, i);
 }
 
+/* Does s start with the lower-case `lit`, ignoring case? */
 static bool
 cef_prefix(struct slice s, const char *lit)
 {
-	size_t n = strlen(lit);
+	size_t i;
 
-	return s.len >= n && strncasecmp(s.p, lit, n) == 0;
+	for (i = 0; lit[i] != '\0'; i++) {
+		unsigned char c;
+
+		if (i == s.len)
+			return false;
+		c = (unsigned char)s.p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c != (unsigned char)lit[i])
+			return false;
+	}
+	return true;
 }
 
 enum rec_action
 cef_action(struct slice s)
 {
-	static const char *const allow[] = {
-	    "allow", "accept", "permit", "pass", "not blocked", "not-blocked"};
-	static const char *const deny[] = {"block",   "deny",   "denied",
-	                                   "drop",    "reject", "reset",
-	                                   "prevent", "refuse", "disallow"};
-
 	s = slice_trim(s);
-	for (size_t i = 0; i < sizeof(allow) / sizeof(allow[0]); i++)
-		if (cef_prefix(s, allow[i]))
+	if (s.len == 0)
+		return REC_ACTION_UNKNOWN;
+	/* Dispatch on the first letter: this runs for every line. */
+	switch (s.p[0] | 0x20) {
+	case 'a':
+		if (cef_prefix(s, "allow") || cef_prefix(s, "accept"))
 			return REC_ACTION_ALLOW;
-	for (size_t i = 0; i < sizeof(deny) / sizeof(deny[0]); i++)
-		if (cef_prefix(s, deny[i]))
+		break;
+	case 'p':
+		if (cef_prefix(s, "permit") || cef_prefix(s, "pass"))
+			return REC_ACTION_ALLOW;
+		if (cef_prefix(s, "prevent"))
 			return REC_ACTION_DENY;
+		break;
+	case 'n':
+		if (cef_prefix(s, "not blocked") ||
+		    cef_prefix(s, "not-blocked"))
+			return REC_ACTION_ALLOW;
+		break;
+	case 'b':
+		if (cef_prefix(s, "block"))
+			return REC_ACTION_DENY;
+		break;
+	case 'd':
+		if (cef_prefix(s, "deny") || cef_prefix(s, "denied") ||
+		    cef_prefix(s, "drop") || cef_prefix(s, "disallow"))
+			return REC_ACTION_DENY;
+		break;
+	case 'r':
+		if (cef_prefix(s, "reject") || cef_prefix(s, "reset") ||
+		    cef_prefix(s, "refuse"))
+			return REC_ACTION_DENY;
+		break;
+	default:
+		break;
+	}
 	return REC_ACTION_UNKNOWN;
 }
 
