@@ -11,8 +11,11 @@
 #include "cef_lex.h"
 #include "lex.h"
 
-/* How far into a body "CEF:" or "LEEF:" is looked for (tags, relays). */
-#define CEF_SIG_WINDOW 256
+/*
+ * How far into a body "CEF:" or "LEEF:" is looked for: tags, relays, and
+ * the RFC 5424 structured data that syslog_parse() leaves in the body.
+ */
+#define CEF_SIG_WINDOW 1024
 
 struct cef_keydef {
 	const char *name;
