@@ -76,7 +76,7 @@ parser_source_type(const struct parser *p, bool syslog)
 
 enum parse_result
 parser_run(const struct parser *p, void *state, struct slice raw,
-    int64_t now_ms, struct record *r, struct arena *a)
+           int64_t now_ms, struct record *r, struct arena *a)
 {
 	struct syslog_hdr h;
 	struct slice line = raw;
@@ -105,7 +105,7 @@ parser_run(const struct parser *p, void *state, struct slice raw,
 
 void
 parser_peek(struct peek *pk, const char *path, const struct slice *raw,
-    struct slice *body, size_t n, int64_t now_ms)
+            struct slice *body, size_t n, int64_t now_ms)
 {
 	struct syslog_hdr h;
 
