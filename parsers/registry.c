@@ -10,10 +10,26 @@
 
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
+extern const struct parser parser_zscaler_cef;
+extern const struct parser parser_zscaler_leef;
+extern const struct parser parser_websense_cef;
+extern const struct parser parser_forcepoint_leef;
+extern const struct parser parser_checkpoint_cef;
+extern const struct parser parser_menlo_cef;
+extern const struct parser parser_cef;
+extern const struct parser parser_leef;
 
 const struct parser *const parsers[] = {
     &parser_squid_native,
     &parser_squid_common,
+    &parser_zscaler_cef,
+    &parser_zscaler_leef,
+    &parser_websense_cef,
+    &parser_forcepoint_leef,
+    &parser_checkpoint_cef,
+    &parser_menlo_cef,
+    &parser_cef,
+    &parser_leef,
 };
 
 const size_t nparsers = sizeof(parsers) / sizeof(parsers[0]);
