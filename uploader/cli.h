@@ -22,9 +22,20 @@ enum {
 /* The worse of two exit codes: auth, usage, runtime, input, ok. */
 int exit_worse(int a, int b);
 
+struct option;
+struct mdca;
+
+/* A command's own long options without a short form start here. */
+#define CLI_OPT_CMD 512
+
 /* Options every command has, once parsed. */
 struct cli {
 	struct conf conf;
+	struct {
+		const char *section, *key, *value;
+	} sets[128]; /* flags, applied over file and environment */
+	size_t nsets;
+	char *token;             /* secrets, once loaded (cli_connect) */
 	const char *config_path; /* -c, DISCOLOG_CONFIG or the default */
 	bool json, csv;
 	bool dry_run;
@@ -32,6 +43,34 @@ struct cli {
 	const char *source_type;
 	int verbosity;
 };
+
+/* A command's own option: 0 when `ch` is one (handled), -1 when not. */
+typedef int cli_opt_fn(struct cli *cli, int ch, const char *arg);
+
+/*
+ * Parse argv: the common options (-c -t --token-file --ca-file --proxy
+ * --json --csv -v -q -h --retry-max-time), then the command's own
+ * (`shortopts`, `opts`, handled by `fn`); then read the configuration.
+ * Returns EXIT_OK with *first at the operands, -1 after --help, or an exit
+ * code with the message printed.
+ */
+int cli_parse(struct cli *cli, int argc, char **argv, const char *shortopts,
+              const struct option *opts, cli_opt_fn *fn, const char *usage,
+              int *first);
+
+/* Record a flag as a configuration setting (applied by cli_configure). */
+int cli_set(struct cli *cli, const char *section, const char *key,
+            const char *value);
+
+/* Load file, environment, flags into cli->conf.  EXIT_OK or EXIT_USAGE. */
+int cli_configure(struct cli *cli);
+
+/* Load the secrets and make the API client; NULL with *status set and the
+ * message printed. */
+struct mdca *cli_connect(struct cli *cli, int *status);
+
+/* Wipe the secrets, free the configuration. */
+void cli_free(struct cli *cli);
 
 int cmd_check(int argc, char **argv);
 int cmd_upload(int argc, char **argv);

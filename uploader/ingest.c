@@ -33,29 +33,8 @@
 
 #define MAX_SOURCE_TYPES 16
 
-int
-exit_worse(int a, int b)
-{
-	static const int order[] = {EXIT_OK, EXIT_INPUT, EXIT_RUNTIME,
-	                            EXIT_USAGE, EXIT_AUTH};
-	int ra = 0, rb = 0;
-
-	for (int i = 0; i < 5; i++) {
-		if (order[i] == a)
-			ra = i;
-		if (order[i] == b)
-			rb = i;
-	}
-	return ra >= rb ? a : b;
-}
-
 enum {
-	OPT_TOKEN_FILE = 256,
-	OPT_CA_FILE,
-	OPT_PROXY,
-	OPT_JSON,
-	OPT_CSV,
-	OPT_SNAPSHOT,
+	OPT_SNAPSHOT = CLI_OPT_CMD,
 	OPT_SOURCE_TYPE,
 	OPT_KEEP_INTERNAL,
 	OPT_INTERNAL,
@@ -63,20 +42,9 @@ enum {
 	OPT_MAX_AGE,
 	OPT_MAX_BATCH,
 	OPT_STATE_DIR,
-	OPT_RETRY_MAX_TIME,
 };
 
-static const struct option long_opts[] = {
-    {"config", required_argument, NULL, 'c'},
-    {"tenant", required_argument, NULL, 't'},
-    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-    {"ca-file", required_argument, NULL, OPT_CA_FILE},
-    {"proxy", required_argument, NULL, OPT_PROXY},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
+static const struct option ingest_opts[] = {
     {"data-source", required_argument, NULL, 's'},
     {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
     {"format", required_argument, NULL, 'f'},
@@ -89,9 +57,53 @@ static const struct option long_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
     {"output-dir", required_argument, NULL, 'o'},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
-    {"retry-max-time", required_argument, NULL, OPT_RETRY_MAX_TIME},
     {NULL, 0, NULL, 0},
 };
+
+/* The options of check and upload; 0, or -1 when `ch` is none of them. */
+static int
+ingest_opt(struct cli *cli, int ch, const char *arg)
+{
+	switch (ch) {
+	case 's':
+		return cli_set(cli, "upload", "data_source", arg);
+	case OPT_SNAPSHOT:
+		return cli_set(cli, "upload", "snapshot", arg);
+	case 'f':
+		return cli_set(cli, "upload", "format", arg);
+	case OPT_SOURCE_TYPE:
+		cli->source_type = arg;
+		return 0;
+	case OPT_KEEP_INTERNAL:
+		return cli_set(cli, "filter", "keep_internal", "yes");
+	case OPT_INTERNAL:
+		return cli_set(cli, "filter", "internal", arg);
+	case OPT_INTERNAL_DOMAIN:
+		return cli_set(cli, "filter", "internal_domain", arg);
+	case OPT_MAX_AGE:
+		return cli_set(cli, "filter", "max_age", arg);
+	case OPT_MAX_BATCH:
+		return cli_set(cli, "upload", "max_batch", arg);
+	case 'n':
+		cli->dry_run = true;
+		return 0;
+	case 'o':
+		cli->output_dir = arg;
+		return 0;
+	case OPT_STATE_DIR:
+		return cli_set(cli, "upload", "state_dir", arg);
+	default:
+		return -1;
+	}
+}
+
+static int
+parse_args(struct cli *cli, int argc, char **argv, const char *usage,
+           int *first)
+{
+	return cli_parse(cli, argc, argv, "s:f:no:", ingest_opts, ingest_opt,
+	                 usage, first);
+}
 
 static const char check_usage[] =
     "usage: discolog check [OPTIONS] FILE...\n"
@@ -141,134 +153,6 @@ static const char upload_usage[] =
     "300)\n"
     "  -c, --config FILE       configuration file (DISCOLOG_CONFIG)\n"
     "  -v, -q                  more or less diagnostic output\n";
-
-#define DEFAULT_CONFIG "/etc/discolog/discolog.conf"
-
-/*
- * Flags over environment over file.  Flags are collected first (to know
- * -c), then applied on top.  Returns EXIT_OK, or the exit code with the
- * message already printed; *nfiles is where the operands start.
- */
-static int
-parse_args(struct cli *cli, int argc, char **argv, const char *usage,
-           int *first)
-{
-	struct {
-		const char *sec, *key, *val;
-	} sets[128];
-	size_t nsets = 0;
-	char err[1024];
-	int ch;
-
-	memset(cli, 0, sizeof(*cli));
-	conf_init(&cli->conf);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:t:vqhs:f:no:", long_opts,
-	                         NULL)) != -1) {
-		const char *sec = NULL, *key = NULL, *val = optarg;
-
-		switch (ch) {
-		case 'c':
-			cli->config_path = optarg;
-			break;
-		case 't':
-			sec = "tenant", key = "url";
-			break;
-		case OPT_TOKEN_FILE:
-			sec = "auth", key = "token_file";
-			break;
-		case OPT_CA_FILE:
-			sec = "tenant", key = "ca_file";
-			break;
-		case OPT_PROXY:
-			sec = "tenant", key = "proxy";
-			break;
-		case OPT_JSON:
-			cli->json = true;
-			break;
-		case OPT_CSV:
-			cli->csv = true;
-			break;
-		case 'v':
-			cli->verbosity++;
-			break;
-		case 'q':
-			cli->verbosity = -1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		case 's':
-			sec = "upload", key = "data_source";
-			break;
-		case OPT_SNAPSHOT:
-			sec = "upload", key = "snapshot";
-			break;
-		case 'f':
-			sec = "upload", key = "format";
-			break;
-		case OPT_SOURCE_TYPE:
-			cli->source_type = optarg;
-			break;
-		case OPT_KEEP_INTERNAL:
-			sec = "filter", key = "keep_internal", val = "yes";
-			break;
-		case OPT_INTERNAL:
-			sec = "filter", key = "internal";
-			break;
-		case OPT_INTERNAL_DOMAIN:
-			sec = "filter", key = "internal_domain";
-			break;
-		case OPT_MAX_AGE:
-			sec = "filter", key = "max_age";
-			break;
-		case OPT_MAX_BATCH:
-			sec = "upload", key = "max_batch";
-			break;
-		case 'n':
-			cli->dry_run = true;
-			break;
-		case 'o':
-			cli->output_dir = optarg;
-			break;
-		case OPT_STATE_DIR:
-			sec = "upload", key = "state_dir";
-			break;
-		case OPT_RETRY_MAX_TIME:
-			sec = "upload", key = "retry_max_time";
-			break;
-		default:
-			fputs(usage, stderr);
-			return EXIT_USAGE;
-		}
-		if (sec != NULL && nsets < sizeof(sets) / sizeof(sets[0]))
-			sets[nsets].sec = sec, sets[nsets].key = key,
-			sets[nsets++].val = val;
-	}
-	*first = optind;
-	log_init(cli->verbosity, 0);
-	if (cli->config_path == NULL)
-		cli->config_path = getenv("DISCOLOG_CONFIG");
-	if (cli->config_path == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
-		cli->config_path = DEFAULT_CONFIG;
-	if (cli->config_path != NULL && *cli->config_path != '\0' &&
-	    conf_load(&cli->conf, cli->config_path, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		return EXIT_USAGE;
-	}
-	if (conf_env(&cli->conf, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < nsets; i++) {
-		if (conf_set(&cli->conf, sets[i].sec, sets[i].key, sets[i].val,
-		             err, sizeof(err)) == -1) {
-			log_warnx("%s", err);
-			return EXIT_USAGE;
-		}
-	}
-	return EXIT_OK;
-}
 
 static int
 build_filter(const struct conf *c, struct filter *f)
@@ -432,17 +316,17 @@ cmd_check(int argc, char **argv)
 
 	if ((status = parse_args(&cli, argc, argv, check_usage, &first)) !=
 	    EXIT_OK) {
-		conf_free(&cli.conf);
+		cli_free(&cli);
 		return status == -1 ? EXIT_OK : status;
 	}
 	if (first >= argc) {
 		fputs(check_usage, stderr);
-		conf_free(&cli.conf);
+		cli_free(&cli);
 		return EXIT_USAGE;
 	}
 	pl.pinned = pinned_format(&cli.conf, &status);
 	if (status != EXIT_OK || build_filter(&cli.conf, &f) == -1) {
-		conf_free(&cli.conf);
+		cli_free(&cli);
 		return EXIT_USAGE;
 	}
 	buf_init(&js.b, 1 << 20);
@@ -466,7 +350,7 @@ cmd_check(int argc, char **argv)
 		rep.status = exit_worse(rep.status, EXIT_RUNTIME);
 	buf_free(&js.b);
 	filter_free(&f);
-	conf_free(&cli.conf);
+	cli_free(&cli);
 	return rep.status;
 }
 
@@ -724,7 +608,7 @@ cmd_upload(int argc, char **argv)
 	struct pipeline pl = {0};
 	struct upload_run u = {0};
 	struct mdca *m = NULL;
-	char err[1024], spool[4096], *token = NULL, *state = NULL;
+	char err[1024], spool[4096], *state = NULL;
 	char tmpdir[] = "/tmp/discolog-dry-XXXXXX";
 	char **left = NULL;
 	size_t nleft = 0;
@@ -733,7 +617,7 @@ cmd_upload(int argc, char **argv)
 
 	if ((status = parse_args(&cli, argc, argv, upload_usage, &first)) !=
 	    EXIT_OK) {
-		conf_free(&cli.conf);
+		cli_free(&cli);
 		return status == -1 ? EXIT_OK : status;
 	}
 	status = EXIT_OK;
@@ -757,28 +641,8 @@ cmd_upload(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto done;
 	}
-	if (talk) {
-		struct mdca_conf mc = {0};
-
-		secret_protect_process();
-		token = secret_load(cli.conf.token_file, "DISCOLOG_TOKEN", err,
-		                    sizeof(err));
-		if (token == NULL && err[0] != '\0') {
-			log_warnx("token: %s", err);
-			status = EXIT_USAGE;
-			goto done;
-		}
-		mc.tenant = cli.conf.tenant;
-		mc.auth.token = token;
-		mc.http.ca_file = cli.conf.ca_file;
-		mc.http.proxy = cli.conf.proxy;
-		mc.http.retry_max_time = cli.conf.retry_max_time;
-		if ((m = mdca_new(&mc, err, sizeof(err))) == NULL) {
-			log_warnx("%s", err);
-			status = EXIT_USAGE;
-			goto done;
-		}
-	}
+	if (talk && (m = cli_connect(&cli, &status)) == NULL)
+		goto done;
 	/* Where the batches go. */
 	if (to_dir) {
 		snprintf(spool, sizeof(spool), "%s", cli.output_dir);
@@ -913,9 +777,8 @@ done:
 	if (lockfd != -1)
 		close(lockfd);
 	mdca_free(m);
-	secret_free(token);
 	free(state);
 	filter_free(&f);
-	conf_free(&cli.conf);
+	cli_free(&cli);
 	return status;
 }
