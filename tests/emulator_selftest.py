@@ -786,6 +786,9 @@ def test_entra(emu, tmp):
         key, der, "certapp", aud="https://login.example.net/%s/oauth2/v2.0/token" % TENANT)))
     check("assertion: any authority host accepted", st == 200, (st, obj))
     st, _, obj, _ = token_req(emu, dict(form, client_assertion=assertion(
+        key, der, "certapp", aud="%s/%s/oauth2/v2.0/token" % (emu.api, TENANT))))
+    check("assertion: the emulator itself as authority (http) accepted", st == 200, (st, obj))
+    st, _, obj, _ = token_req(emu, dict(form, client_assertion=assertion(
         key, der, "certapp", aud="https://login.microsoftonline.com/other/oauth2/v2.0/token")))
     check("assertion wrong aud -> 401", st == 401, (st, obj))
     st, _, obj, _ = token_req(emu, dict(form, client_assertion=assertion(key, der, "certapp",
