@@ -888,6 +888,16 @@ def test_faults(emu):
     check("fault done_upload 504", st == 504)
     st, _, obj, _ = done(emu, url)
     check("done_upload after fault (not finalized by the fault)", st == 200, (st, obj))
+    url = upload_url(emu, "dropafter.log")
+    put_blob(url, b"dropbox.com\n")
+    fault(emu, "done_upload:drop-after")
+    check("fault drop-after: no answer", raises(lambda: done(emu, url)))
+    fin = [r for r in emu.jsonl("finalize.jsonl") if r.get("uploadUrl") == url.split("?")[0]]
+    check("fault drop-after: request took effect", [r["result"] for r in fin] == ["ok"], fin)
+    st, _, obj, _ = done(emu, url)
+    check("retry after lost answer -> 400 already finalized", st == 400)
+    fault(emu, "put:drop-after")
+    check("fault drop-after on put", raises(lambda: put_blob(url, b"reddit.com\n")))
     fault(emu, "categories:429")
     st, _, _, _ = jreq("POST", emu.api + "/api/v1/discovery/discovered_apps/categories/",
                        {"streamId": "x"}, tok())
