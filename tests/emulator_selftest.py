@@ -7,8 +7,9 @@ started by PID, and prints exactly one summary line:
 
     emulator: N passed, N failed
 
-Optional: set MDCA_SELFTEST_AZURITE=http://127.0.0.1:10000/devstoreaccount1
-(with an Azurite blob service running there) to also run the Azurite mode.
+Optional Azurite checks: set MDCA_SELFTEST_AZURITE=http://127.0.0.1:10000/devstoreaccount1
+(an Azurite blob service already running there), or MDCA_SELFTEST_AZURITE_BIN=path/to/
+node_modules/.bin/azurite-blob (the test starts it on a free port and kills it).
 """
 
 import base64
@@ -573,6 +574,32 @@ def test_blocks(emu):
     check("done_upload of block blob", st == 200 and rec.get("bytes") == len(parts[0] + parts[1])
           and rec.get("encoding") == "gzip", rec)
 
+    # blocks sent in parallel, committed in order
+    import threading
+    url = upload_url(emu, "parallel.log")
+    chunks = [(b"%04d dropbox.com 10.9.0.%d\n" % (i, i)) * 4000 for i in range(12)]
+    bids = [base64.b64encode(b"p%05d" % i).decode() for i in range(12)]
+    results = [None] * 12
+
+    def send(i):
+        try:
+            results[i] = req("PUT", with_query(url, comp="block", blockid=bids[i]), chunks[i])[0]
+        except OSError as exc:
+            results[i] = repr(exc)
+    threads = [threading.Thread(target=send, args=(i,)) for i in reversed(range(12))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check("parallel put block", results == [201] * 12, results)
+    xml = "<BlockList>%s</BlockList>" % "".join("<Latest>%s</Latest>" % b for b in bids)
+    st, h, b = req("PUT", with_query(url, comp="blocklist"), xml)
+    st2, _, obj, _ = done(emu, url)
+    rec = emu.jsonl("uploads.jsonl")[-1]
+    full = b"".join(chunks)
+    check("parallel blocks assembled in list order", st == 201 and st2 == 200 and
+          rec.get("sha256") == hashlib.sha256(full).hexdigest() and rec.get("lines") == 48000, rec)
+
 
 def test_reports(emu, streams):
     hq = streams["HQ"]["_id"]
@@ -759,6 +786,9 @@ def test_entra(emu, tmp):
         key, der, "certapp", aud="https://login.example.net/%s/oauth2/v2.0/token" % TENANT)))
     check("assertion: any authority host accepted", st == 200, (st, obj))
     st, _, obj, _ = token_req(emu, dict(form, client_assertion=assertion(
+        key, der, "certapp", aud="%s/%s/oauth2/v2.0/token" % (emu.api, TENANT))))
+    check("assertion: the emulator itself as authority (http) accepted", st == 200, (st, obj))
+    st, _, obj, _ = token_req(emu, dict(form, client_assertion=assertion(
         key, der, "certapp", aud="https://login.microsoftonline.com/other/oauth2/v2.0/token")))
     check("assertion wrong aud -> 401", st == 401, (st, obj))
     st, _, obj, _ = token_req(emu, dict(form, client_assertion=assertion(key, der, "certapp",
@@ -858,6 +888,16 @@ def test_faults(emu):
     check("fault done_upload 504", st == 504)
     st, _, obj, _ = done(emu, url)
     check("done_upload after fault (not finalized by the fault)", st == 200, (st, obj))
+    url = upload_url(emu, "dropafter.log")
+    put_blob(url, b"dropbox.com\n")
+    fault(emu, "done_upload:drop-after")
+    check("fault drop-after: no answer", raises(lambda: done(emu, url)))
+    fin = [r for r in emu.jsonl("finalize.jsonl") if r.get("uploadUrl") == url.split("?")[0]]
+    check("fault drop-after: request took effect", [r["result"] for r in fin] == ["ok"], fin)
+    st, _, obj, _ = done(emu, url)
+    check("retry after lost answer -> 400 already finalized", st == 400)
+    fault(emu, "put:drop-after")
+    check("fault drop-after on put", raises(lambda: put_blob(url, b"reddit.com\n")))
     fault(emu, "categories:429")
     st, _, _, _ = jreq("POST", emu.api + "/api/v1/discovery/discovered_apps/categories/",
                        {"streamId": "x"}, tok())
@@ -1017,6 +1057,28 @@ def test_azurite(tmp, az):
         emu.stop()
 
 
+def start_azurite(tmp, azbin):
+    """Start azurite-blob on a free loopback port; killed by PID at the end."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    loc = os.path.join(tmp, "azurite")
+    os.makedirs(loc, exist_ok=True)
+    log = open(os.path.join(tmp, "azurite.log"), "w")
+    proc = subprocess.Popen([azbin, "--blobHost", "127.0.0.1", "--blobPort", str(port),
+                             "--disableTelemetry", "--skipApiVersionCheck", "--location", loc],
+                            stdout=log, stderr=subprocess.STDOUT)
+    PROCS.append(proc)
+    deadline = time.time() + 20
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return "http://127.0.0.1:%d/devstoreaccount1" % port
+        except OSError:
+            time.sleep(0.2)
+    return None
+
+
 CERT = CERT2 = None
 
 
@@ -1054,8 +1116,13 @@ def main():
         test_rate(tmp)
         test_tls(tmp)
         az = os.environ.get("MDCA_SELFTEST_AZURITE")
+        azbin = os.environ.get("MDCA_SELFTEST_AZURITE_BIN")
         if az:
             test_azurite(tmp, az.rstrip("/"))
+        elif azbin:
+            az = start_azurite(tmp, azbin)
+            if check("azurite started (%s)" % azbin, az is not None):
+                test_azurite(tmp, az)
     except Exception as exc:                              # report, never hang
         import traceback
         traceback.print_exc()
