@@ -10,8 +10,14 @@
 
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
+extern const struct parser parser_fortigate;
+extern const struct parser parser_sophos_utm;
+extern const struct parser parser_sophos_xg;
 
 const struct parser *const parsers[] = {
+    &parser_fortigate,
+    &parser_sophos_utm,
+    &parser_sophos_xg,
     &parser_squid_native,
     &parser_squid_common,
 };
