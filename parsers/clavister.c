@@ -120,6 +120,9 @@ clv_take_prefix(struct slice *body, struct clv_prefix *px)
 	struct slice s = slice_trim(*body), r, w;
 
 	memset(px, 0, sizeof(*px));
+	/* RFC 5424 structured data left by the syslog layer: "- ". */
+	if (s.len >= 2 && s.p[0] == '-' && s.p[1] == ' ')
+		s = slice_trim(slice_make(s.p + 2, s.len - 2));
 	if (s.len >= 21 && s.p[0] == '[' && s.p[20] == ']' &&
 	    kvf_date_time(slice_make(s.p + 1, 10), slice_make(s.p + 12, 8),
 	                  &px->time_ms) &&

@@ -240,6 +240,9 @@ kvf_epoch_any(struct slice s, int64_t *ms)
 {
 	uint64_t v;
 
+	/* time_epoch() hands a NULL slice to memchr(): keep it away. */
+	if (s.len == 0)
+		return false;
 	if (!lex_u64(s, &v))
 		return time_epoch(s, ms);
 	if (v == 0)

@@ -224,7 +224,7 @@ xg_parse(void *state, struct slice line, struct record *r, struct arena *a)
 	 * only UTC/GMT and numeric offsets can be applied, others are taken
 	 * as UTC.
 	 */
-	if (time_iso(f.timestamp, &ms)) {
+	if (f.timestamp.len > 0 && time_iso(f.timestamp, &ms)) {
 		r->time_ms = ms;
 		r->has |= REC_HAS_TIME;
 	} else if (kvf_date_time(f.date, f.time, &ms)) {
