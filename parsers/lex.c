@@ -46,7 +46,7 @@ bool
 slice_is_empty_value(struct slice s)
 {
 	return s.len == 0 || slice_eq(s, "-") || slice_eq(s, "\"\"") ||
-	       slice_eq(s, "N/A") || slice_eq(s, "None") || slice_eq(s, "NA");
+	    slice_eq(s, "N/A") || slice_eq(s, "None") || slice_eq(s, "NA");
 }
 
 static bool
@@ -414,7 +414,7 @@ static bool
 valid_date(int y, int mon, int d, int h, int mi, int s)
 {
 	return y >= 1970 && y <= 9999 && mon >= 1 && mon <= 12 && d >= 1 &&
-	       d <= 31 && h <= 23 && mi <= 59 && s <= 60;
+	    d <= 31 && h <= 23 && mi <= 59 && s <= 60;
 }
 
 /* Optional fraction ".123456789": milliseconds of it. */
@@ -536,9 +536,9 @@ time_clf(struct slice s, int64_t *ms)
 		return false;
 	p += 3;
 	if (p == end || *p++ != '/' || !digits(&p, end, 4, &y) || p == end ||
-	    *p++ != ':' || !digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-	    !digits(&p, end, 2, &mi) || p == end || *p++ != ':' ||
-	    !digits(&p, end, 2, &sec))
+	    *p++ != ':' || !digits(&p, end, 2, &h) || p == end ||
+	    *p++ != ':' || !digits(&p, end, 2, &mi) || p == end ||
+	    *p++ != ':' || !digits(&p, end, 2, &sec))
 		return false;
 	if (p < end) {
 		if (*p++ != ' ' || !zone(&p, end, &off) || p != end)

@@ -18,9 +18,14 @@ extern const struct parser parser_stormshield;
 extern const struct parser parser_clavister;
 
 const struct parser *const parsers[] = {
-    &parser_fortigate,    &parser_sophos_utm,   &parser_sophos_xg,
-    &parser_sonicwall,    &parser_stormshield,  &parser_clavister,
-    &parser_squid_native, &parser_squid_common,
+    &parser_fortigate,
+    &parser_sophos_utm,
+    &parser_sophos_xg,
+    &parser_sonicwall,
+    &parser_stormshield,
+    &parser_clavister,
+    &parser_squid_native,
+    &parser_squid_common,
 };
 
 const size_t nparsers = sizeof(parsers) / sizeof(parsers[0]);
@@ -67,7 +72,7 @@ parser_source_type(const struct parser *p, bool syslog)
 
 enum parse_result
 parser_run(const struct parser *p, void *state, struct slice raw,
-           int64_t now_ms, struct record *r, struct arena *a)
+    int64_t now_ms, struct record *r, struct arena *a)
 {
 	struct syslog_hdr h;
 	struct slice line = raw;
@@ -96,7 +101,7 @@ parser_run(const struct parser *p, void *state, struct slice raw,
 
 void
 parser_peek(struct peek *pk, const char *path, const struct slice *raw,
-            struct slice *body, size_t n, int64_t now_ms)
+    struct slice *body, size_t n, int64_t now_ms)
 {
 	struct syslog_hdr h;
 

@@ -124,7 +124,7 @@ squid_common_bid(const struct peek *pk)
 
 static enum parse_result
 squid_common_parse(void *state, struct slice line, struct record *r,
-                   struct arena *a)
+    struct arena *a)
 {
 	struct common_fields f;
 	struct slice req, method, url, w, last;
@@ -173,7 +173,7 @@ squid_common_parse(void *state, struct slice line, struct record *r,
 	last = last_word(f.rest);
 	if (common_is_result(last)) {
 		r->action = slice_find(last, "DENIED") ? REC_ACTION_DENY
-		                                       : REC_ACTION_ALLOW;
+						       : REC_ACTION_ALLOW;
 		/* combined: "referer" "user-agent" before the result. */
 		struct slice rest = f.rest, ref;
 

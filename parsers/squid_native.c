@@ -24,9 +24,9 @@ squid_is_code(struct slice w)
 	while (i < w.len && ((w.p[i] >= 'A' && w.p[i] <= 'Z') || w.p[i] == '_'))
 		i++;
 	return i > 0 && w.len == i + 4 && w.p[i] == '/' &&
-	       (unsigned)(w.p[i + 1] - '0') <= 9 &&
-	       (unsigned)(w.p[i + 2] - '0') <= 9 &&
-	       (unsigned)(w.p[i + 3] - '0') <= 9;
+	    (unsigned)(w.p[i + 1] - '0') <= 9 &&
+	    (unsigned)(w.p[i + 2] - '0') <= 9 &&
+	    (unsigned)(w.p[i + 3] - '0') <= 9;
 }
 
 /* "DIRECT/1.2.3.4", "HIER_NONE/-", "FIRST_PARENT_MISS/proxy2": code/peer. */
@@ -51,10 +51,10 @@ squid_split(struct slice line, struct squid_fields *f)
 	struct slice r = line;
 
 	return lex_word(&r, &f->ts) && lex_word(&r, &f->elapsed) &&
-	       lex_word(&r, &f->client) && lex_word(&r, &f->code) &&
-	       lex_word(&r, &f->bytes) && lex_word(&r, &f->method) &&
-	       lex_word(&r, &f->url) && lex_word(&r, &f->user) &&
-	       lex_word(&r, &f->hier) && ((f->rest = r), true);
+	    lex_word(&r, &f->client) && lex_word(&r, &f->code) &&
+	    lex_word(&r, &f->bytes) && lex_word(&r, &f->method) &&
+	    lex_word(&r, &f->url) && lex_word(&r, &f->user) &&
+	    lex_word(&r, &f->hier) && ((f->rest = r), true);
 }
 
 static int
@@ -93,15 +93,15 @@ squid_user_agent(struct slice rest)
 	if (rest.len == 0 || rest.p[0] != '"' || !lex_qword(&rest, &ref))
 		return SLICE_NULL;
 	rest = slice_trim(rest);
-	if (rest.len == 0 || rest.p[0] != '"' || !lex_qword(&rest, &ua) ||
-	    slice_is_empty_value(ua))
+	if (rest.len == 0 || rest.p[0] != '"' ||
+	    !lex_qword(&rest, &ua) || slice_is_empty_value(ua))
 		return SLICE_NULL;
 	return ua;
 }
 
 static enum parse_result
 squid_native_parse(void *state, struct slice line, struct record *r,
-                   struct arena *a)
+    struct arena *a)
 {
 	struct squid_fields f;
 	uint64_t n;
@@ -134,8 +134,8 @@ squid_native_parse(void *state, struct slice line, struct record *r,
 	}
 	r->has |= REC_HAS_BYTES_DOWN;
 	r->src_ip = f.client;
-	r->action =
-	    slice_find(f.code, "DENIED") ? REC_ACTION_DENY : REC_ACTION_ALLOW;
+	r->action = slice_find(f.code, "DENIED") ? REC_ACTION_DENY
+						 : REC_ACTION_ALLOW;
 	if (!slice_is_empty_value(f.user))
 		r->user = f.user;
 	r->url = f.url;
@@ -148,14 +148,13 @@ squid_native_parse(void *state, struct slice line, struct record *r,
 		const char *colon = slice_find(f.url, "://");
 
 		if (colon != NULL)
-			r->proto =
-			    slice_make(f.url.p, (size_t)(colon - f.url.p));
+			r->proto = slice_make(f.url.p, (size_t)(colon - f.url.p));
 	}
 	/* The peer is the origin server only when the request went direct. */
 	slash = memchr(f.hier.p, '/', f.hier.len);
 	if (slash != NULL && slice_find(f.hier, "DIRECT") != NULL) {
-		struct slice peer = slice_make(
-		    slash + 1, (size_t)(f.hier.p + f.hier.len - slash - 1));
+		struct slice peer = slice_make(slash + 1,
+		    (size_t)(f.hier.p + f.hier.len - slash - 1));
 
 		if (lex_is_ip(peer))
 			r->dst_ip = peer;

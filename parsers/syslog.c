@@ -94,8 +94,7 @@ parse_5424(struct slice s, struct syslog_hdr *h)
 	}
 	if (!take_word(&s, &procid) || !take_word(&s, &h->msgid)) {
 		/* Look-alike: what we took for APP starts the message. */
-		h->body =
-		    slice_make(h->app.p, (size_t)(s.p + s.len - h->app.p));
+		h->body = slice_make(h->app.p, (size_t)(s.p + s.len - h->app.p));
 		h->app = SLICE_NULL;
 		return true;
 	}
@@ -125,9 +124,9 @@ parse_3164_time(struct slice *s, int64_t now_ms, struct syslog_hdr *h)
 		    (p[2] - '0') * 10 + (p[3] - '0');
 		p += 5;
 	}
-	if (end - p < 8 || !is_digit(p[0]) || !is_digit(p[1]) || p[2] != ':' ||
-	    !is_digit(p[3]) || !is_digit(p[4]) || p[5] != ':' ||
-	    !is_digit(p[6]) || !is_digit(p[7]))
+	if (end - p < 8 || !is_digit(p[0]) || !is_digit(p[1]) ||
+	    p[2] != ':' || !is_digit(p[3]) || !is_digit(p[4]) ||
+	    p[5] != ':' || !is_digit(p[6]) || !is_digit(p[7]))
 		return false;
 	hh = (p[0] - '0') * 10 + (p[1] - '0');
 	mi = (p[3] - '0') * 10 + (p[4] - '0');
@@ -193,7 +192,7 @@ is_tag(struct slice w)
 		return false;
 	w.len--;
 	while (i < w.len && (isalnum_ascii(w.p[i]) || w.p[i] == '_' ||
-	                     w.p[i] == '-' || w.p[i] == '.' || w.p[i] == '/'))
+				w.p[i] == '-' || w.p[i] == '.' || w.p[i] == '/'))
 		i++;
 	if (i == 0)
 		return false;
@@ -258,8 +257,8 @@ syslog_parse(struct slice line, int64_t now_ms, struct syslog_hdr *h)
 	if (s.len > 20 && is_digit(s.p[0]) && s.p[4] == '-' && s.p[10] == 'T') {
 		const char *sp = memchr(s.p, ' ', s.len);
 
-		if (sp != NULL && time_iso(slice_make(s.p, (size_t)(sp - s.p)),
-		                           &h->time_ms)) {
+		if (sp != NULL &&
+		    time_iso(slice_make(s.p, (size_t)(sp - s.p)), &h->time_ms)) {
 			h->has_time = true;
 			parse_3164_rest(
 			    slice_make(sp, (size_t)(s.p + s.len - sp)), h);
