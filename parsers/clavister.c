@@ -33,63 +33,63 @@ clv_field(struct clv_fields *f, struct slice k, struct slice v)
 {
 	switch (k.p[0]) {
 	case 'a':
-		if (slice_eq(k, "action"))
+		if (KVF_KEY(k, "action"))
 			f->action = v;
 		break;
 	case 'c':
-		if (slice_eq(k, "connsrcip"))
+		if (KVF_KEY(k, "connsrcip"))
 			f->srcip = v;
-		else if (slice_eq(k, "conndestip"))
+		else if (KVF_KEY(k, "conndestip"))
 			f->destip = v;
-		else if (slice_eq(k, "connsrcport"))
+		else if (KVF_KEY(k, "connsrcport"))
 			f->srcport = v;
-		else if (slice_eq(k, "conndestport"))
+		else if (KVF_KEY(k, "conndestport"))
 			f->destport = v;
-		else if (slice_eq(k, "connipproto"))
+		else if (KVF_KEY(k, "connipproto"))
 			f->ipproto = v;
 		break;
 	case 'd':
-		if (slice_eq(k, "destip") && f->destip.len == 0)
+		if (KVF_KEY(k, "destip") && f->destip.len == 0)
 			f->destip = v;
-		else if (slice_eq(k, "destport") && f->destport.len == 0)
+		else if (KVF_KEY(k, "destport") && f->destport.len == 0)
 			f->destport = v;
 		break;
 	case 'e':
-		if (slice_eq(k, "event"))
+		if (KVF_KEY(k, "event"))
 			f->event = v;
 		break;
 	case 'i':
-		if (slice_eq(k, "id"))
+		if (KVF_KEY(k, "id"))
 			f->id = v;
-		else if (slice_eq(k, "ipproto") && f->ipproto.len == 0)
+		else if (KVF_KEY(k, "ipproto") && f->ipproto.len == 0)
 			f->ipproto = v;
 		break;
 	case 'o':
-		if (slice_eq(k, "origsent"))
+		if (KVF_KEY(k, "origsent"))
 			f->origsent = v;
 		break;
 	case 'p':
-		if (slice_eq(k, "prio"))
+		if (KVF_KEY(k, "prio"))
 			f->prio = v;
 		break;
 	case 'r':
-		if (slice_eq(k, "rule"))
+		if (KVF_KEY(k, "rule"))
 			f->rule = v;
 		break;
 	case 's':
-		if (slice_eq(k, "srcip") && f->srcip.len == 0)
+		if (KVF_KEY(k, "srcip") && f->srcip.len == 0)
 			f->srcip = v;
-		else if (slice_eq(k, "srcport") && f->srcport.len == 0)
+		else if (KVF_KEY(k, "srcport") && f->srcport.len == 0)
 			f->srcport = v;
 		break;
 	case 't':
-		if (slice_eq(k, "termsent"))
+		if (KVF_KEY(k, "termsent"))
 			f->termsent = v;
 		break;
 	case 'u':
-		if (slice_eq(k, "user") || slice_eq(k, "username"))
+		if (KVF_KEY(k, "user") || KVF_KEY(k, "username"))
 			f->user = v;
-		else if (slice_eq(k, "url"))
+		else if (KVF_KEY(k, "url"))
 			f->url = v;
 		break;
 	}

@@ -41,75 +41,75 @@ forti_field(struct forti_fields *f, struct slice k, struct slice v)
 {
 	switch (k.p[0]) {
 	case 'a':
-		if (slice_eq(k, "action"))
+		if (KVF_KEY(k, "action"))
 			f->action = v;
-		else if (slice_eq(k, "agent"))
+		else if (KVF_KEY(k, "agent"))
 			f->agent = v;
 		break;
 	case 'd':
-		if (slice_eq(k, "date"))
+		if (KVF_KEY(k, "date"))
 			f->date = v;
-		else if (slice_eq(k, "dstip"))
+		else if (KVF_KEY(k, "dstip"))
 			f->dstip = v;
-		else if (slice_eq(k, "dstport"))
+		else if (KVF_KEY(k, "dstport"))
 			f->dstport = v;
-		else if (slice_eq(k, "devname"))
+		else if (KVF_KEY(k, "devname"))
 			f->devname = v;
-		else if (slice_eq(k, "devid"))
+		else if (KVF_KEY(k, "devid"))
 			f->devid = v;
 		break;
 	case 'e':
-		if (slice_eq(k, "eventtime"))
+		if (KVF_KEY(k, "eventtime"))
 			f->eventtime = v;
 		break;
 	case 'h':
-		if (slice_eq(k, "hostname"))
+		if (KVF_KEY(k, "hostname"))
 			f->hostname = v;
 		break;
 	case 'l':
-		if (slice_eq(k, "logid"))
+		if (KVF_KEY(k, "logid"))
 			f->logid = v;
 		break;
 	case 'p':
-		if (slice_eq(k, "proto"))
+		if (KVF_KEY(k, "proto"))
 			f->proto = v;
 		break;
 	case 'r':
-		if (slice_eq(k, "rcvdbyte"))
+		if (KVF_KEY(k, "rcvdbyte"))
 			f->rcvdbyte = v;
 		break;
 	case 's':
-		if (slice_eq(k, "srcip"))
+		if (KVF_KEY(k, "srcip"))
 			f->srcip = v;
-		else if (slice_eq(k, "srcport"))
+		else if (KVF_KEY(k, "srcport"))
 			f->srcport = v;
-		else if (slice_eq(k, "sentbyte"))
+		else if (KVF_KEY(k, "sentbyte"))
 			f->sentbyte = v;
-		else if (slice_eq(k, "subtype"))
+		else if (KVF_KEY(k, "subtype"))
 			f->subtype = v;
-		else if (slice_eq(k, "service"))
+		else if (KVF_KEY(k, "service"))
 			f->service = v;
 		break;
 	case 't':
-		if (slice_eq(k, "time"))
+		if (KVF_KEY(k, "time"))
 			f->time = v;
-		else if (slice_eq(k, "type"))
+		else if (KVF_KEY(k, "type"))
 			f->type = v;
-		else if (slice_eq(k, "tz"))
+		else if (KVF_KEY(k, "tz"))
 			f->tz = v;
 		break;
 	case 'u':
-		if (slice_eq(k, "user"))
+		if (KVF_KEY(k, "user"))
 			f->user = v;
-		else if (slice_eq(k, "url"))
+		else if (KVF_KEY(k, "url"))
 			f->url = v;
-		else if (slice_eq(k, "unauthuser"))
+		else if (KVF_KEY(k, "unauthuser"))
 			f->unauthuser = v;
-		else if (slice_eq(k, "utmaction"))
+		else if (KVF_KEY(k, "utmaction"))
 			f->utmaction = v;
 		break;
 	case 'v':
-		if (slice_eq(k, "vd"))
+		if (KVF_KEY(k, "vd"))
 			f->vd = v;
 		break;
 	}

@@ -14,10 +14,19 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "record.h"
 
 struct arena;
+
+/*
+ * Is key `k` the literal `lit`?  slice_eq() without its strlen: the key
+ * dispatch is the hot loop of every parser here.
+ */
+#define KVF_KEY(k, lit)                                                        \
+	((k).len == sizeof(lit) - 1 &&                                         \
+	 memcmp((k).p, (lit), sizeof(lit) - 1) == 0)
 
 enum kvf_status {
 	KVF_PAIR, /* a pair was returned */

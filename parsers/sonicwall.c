@@ -35,53 +35,53 @@ sw_field(struct sw_fields *f, struct slice k, struct slice v)
 {
 	switch (k.p[0]) {
 	case 'a':
-		if (slice_eq(k, "arg"))
+		if (KVF_KEY(k, "arg"))
 			f->arg = v;
 		break;
 	case 'd':
-		if (slice_eq(k, "dst"))
+		if (KVF_KEY(k, "dst"))
 			f->dst = v;
-		else if (slice_eq(k, "dstV6"))
+		else if (KVF_KEY(k, "dstV6"))
 			f->dstv6 = v;
-		else if (slice_eq(k, "dstname"))
+		else if (KVF_KEY(k, "dstname"))
 			f->dstname = v;
 		break;
 	case 'f':
-		if (slice_eq(k, "fw"))
+		if (KVF_KEY(k, "fw"))
 			f->fw = v;
-		else if (slice_eq(k, "fw_action"))
+		else if (KVF_KEY(k, "fw_action"))
 			f->fw_action = v;
 		break;
 	case 'm':
-		if (slice_eq(k, "m"))
+		if (KVF_KEY(k, "m"))
 			f->m = v;
-		else if (slice_eq(k, "msg") && f->msg.len == 0)
+		else if (KVF_KEY(k, "msg") && f->msg.len == 0)
 			f->msg = v;
 		break;
 	case 'p':
-		if (slice_eq(k, "proto"))
+		if (KVF_KEY(k, "proto"))
 			f->proto = v;
 		break;
 	case 'r':
-		if (slice_eq(k, "rcvd"))
+		if (KVF_KEY(k, "rcvd"))
 			f->rcvd = v;
 		break;
 	case 's':
-		if (slice_eq(k, "sn"))
+		if (KVF_KEY(k, "sn"))
 			f->sn = v;
-		else if (slice_eq(k, "src"))
+		else if (KVF_KEY(k, "src"))
 			f->src = v;
-		else if (slice_eq(k, "srcV6"))
+		else if (KVF_KEY(k, "srcV6"))
 			f->srcv6 = v;
-		else if (slice_eq(k, "sent"))
+		else if (KVF_KEY(k, "sent"))
 			f->sent = v;
 		break;
 	case 't':
-		if (slice_eq(k, "time"))
+		if (KVF_KEY(k, "time"))
 			f->time = v;
 		break;
 	case 'u':
-		if (slice_eq(k, "usr") || slice_eq(k, "user"))
+		if (KVF_KEY(k, "usr") || KVF_KEY(k, "user"))
 			f->usr = v;
 		break;
 	}

@@ -72,49 +72,49 @@ utm_field(struct utm_fields *f, struct slice k, struct slice v)
 {
 	switch (k.p[0]) {
 	case 'a':
-		if (slice_eq(k, "action"))
+		if (KVF_KEY(k, "action"))
 			f->action = v;
 		break;
 	case 'd':
-		if (slice_eq(k, "dstip"))
+		if (KVF_KEY(k, "dstip"))
 			f->dstip = v;
-		else if (slice_eq(k, "dstport"))
+		else if (KVF_KEY(k, "dstport"))
 			f->dstport = v;
 		break;
 	case 'i':
-		if (slice_eq(k, "id"))
+		if (KVF_KEY(k, "id"))
 			f->id = v;
 		break;
 	case 'm':
-		if (slice_eq(k, "method"))
+		if (KVF_KEY(k, "method"))
 			f->method = v;
 		break;
 	case 'n':
-		if (slice_eq(k, "name"))
+		if (KVF_KEY(k, "name"))
 			f->name = v;
 		break;
 	case 'p':
-		if (slice_eq(k, "proto"))
+		if (KVF_KEY(k, "proto"))
 			f->proto = v;
 		break;
 	case 's':
-		if (slice_eq(k, "srcip"))
+		if (KVF_KEY(k, "srcip"))
 			f->srcip = v;
-		else if (slice_eq(k, "srcport"))
+		else if (KVF_KEY(k, "srcport"))
 			f->srcport = v;
-		else if (slice_eq(k, "sys"))
+		else if (KVF_KEY(k, "sys"))
 			f->sys = v;
-		else if (slice_eq(k, "sub"))
+		else if (KVF_KEY(k, "sub"))
 			f->sub = v;
-		else if (slice_eq(k, "size"))
+		else if (KVF_KEY(k, "size"))
 			f->size = v;
 		break;
 	case 'u':
-		if (slice_eq(k, "user"))
+		if (KVF_KEY(k, "user"))
 			f->user = v;
-		else if (slice_eq(k, "url"))
+		else if (KVF_KEY(k, "url"))
 			f->url = v;
-		else if (slice_eq(k, "ua"))
+		else if (KVF_KEY(k, "ua"))
 			f->ua = v;
 		break;
 	}

@@ -40,71 +40,71 @@ xg_field(struct xg_fields *f, struct slice k, struct slice v)
 {
 	switch (k.p[0]) {
 	case 'b':
-		if (slice_eq(k, "bytes_sent"))
+		if (KVF_KEY(k, "bytes_sent"))
 			f->sent = v;
-		else if (slice_eq(k, "bytes_received"))
+		else if (KVF_KEY(k, "bytes_received"))
 			f->recv = v;
 		break;
 	case 'd':
-		if (slice_eq(k, "device"))
+		if (KVF_KEY(k, "device"))
 			f->device = v;
-		else if (slice_eq(k, "device_name"))
+		else if (KVF_KEY(k, "device_name"))
 			f->device_name = v;
-		else if (slice_eq(k, "date"))
+		else if (KVF_KEY(k, "date"))
 			f->date = v;
-		else if (slice_eq(k, "dst_ip"))
+		else if (KVF_KEY(k, "dst_ip"))
 			f->dst_ip = v;
-		else if (slice_eq(k, "dst_port"))
+		else if (KVF_KEY(k, "dst_port"))
 			f->dst_port = v;
-		else if (slice_eq(k, "domain"))
+		else if (KVF_KEY(k, "domain"))
 			f->domain = v;
 		break;
 	case 'h':
-		if (slice_eq(k, "http_user_agent"))
+		if (KVF_KEY(k, "http_user_agent"))
 			f->ua = v;
 		break;
 	case 'l':
-		if (slice_eq(k, "log_id"))
+		if (KVF_KEY(k, "log_id"))
 			f->log_id = v;
-		else if (slice_eq(k, "log_type"))
+		else if (KVF_KEY(k, "log_type"))
 			f->log_type = v;
-		else if (slice_eq(k, "log_component"))
+		else if (KVF_KEY(k, "log_component"))
 			f->log_component = v;
-		else if (slice_eq(k, "log_subtype"))
+		else if (KVF_KEY(k, "log_subtype"))
 			f->log_subtype = v;
 		break;
 	case 'p':
-		if (slice_eq(k, "protocol"))
+		if (KVF_KEY(k, "protocol"))
 			f->protocol = v;
 		break;
 	case 'r':
-		if (slice_eq(k, "recv_bytes"))
+		if (KVF_KEY(k, "recv_bytes"))
 			f->recv = v;
 		break;
 	case 's':
-		if (slice_eq(k, "src_ip"))
+		if (KVF_KEY(k, "src_ip"))
 			f->src_ip = v;
-		else if (slice_eq(k, "src_port"))
+		else if (KVF_KEY(k, "src_port"))
 			f->src_port = v;
-		else if (slice_eq(k, "sent_bytes"))
+		else if (KVF_KEY(k, "sent_bytes"))
 			f->sent = v;
-		else if (slice_eq(k, "status"))
+		else if (KVF_KEY(k, "status"))
 			f->status = v;
 		break;
 	case 't':
-		if (slice_eq(k, "time"))
+		if (KVF_KEY(k, "time"))
 			f->time = v;
-		else if (slice_eq(k, "timezone"))
+		else if (KVF_KEY(k, "timezone"))
 			f->timezone = v;
-		else if (slice_eq(k, "timestamp"))
+		else if (KVF_KEY(k, "timestamp"))
 			f->timestamp = v;
 		break;
 	case 'u':
-		if (slice_eq(k, "user_name"))
+		if (KVF_KEY(k, "user_name"))
 			f->user_name = v;
-		else if (slice_eq(k, "url"))
+		else if (KVF_KEY(k, "url"))
 			f->url = v;
-		else if (slice_eq(k, "useragent"))
+		else if (KVF_KEY(k, "useragent"))
 			f->ua = v;
 		break;
 	}

@@ -34,59 +34,59 @@ ss_field(struct ss_fields *f, struct slice k, struct slice v)
 {
 	switch (k.p[0]) {
 	case 'a':
-		if (slice_eq(k, "action"))
+		if (KVF_KEY(k, "action"))
 			f->action = v;
-		else if (slice_eq(k, "arg"))
+		else if (KVF_KEY(k, "arg"))
 			f->arg = v;
 		break;
 	case 'd':
-		if (slice_eq(k, "dst"))
+		if (KVF_KEY(k, "dst"))
 			f->dst = v;
-		else if (slice_eq(k, "dstport"))
+		else if (KVF_KEY(k, "dstport"))
 			f->dstport = v;
-		else if (slice_eq(k, "dstname"))
+		else if (KVF_KEY(k, "dstname"))
 			f->dstname = v;
 		break;
 	case 'f':
-		if (slice_eq(k, "fw"))
+		if (KVF_KEY(k, "fw"))
 			f->fw = v;
 		break;
 	case 'i':
-		if (slice_eq(k, "id"))
+		if (KVF_KEY(k, "id"))
 			f->id = v;
-		else if (slice_eq(k, "ipproto"))
+		else if (KVF_KEY(k, "ipproto"))
 			f->ipproto = v;
 		break;
 	case 'l':
-		if (slice_eq(k, "logtype"))
+		if (KVF_KEY(k, "logtype"))
 			f->logtype = v;
 		break;
 	case 'p':
-		if (slice_eq(k, "proto"))
+		if (KVF_KEY(k, "proto"))
 			f->proto = v;
 		break;
 	case 'r':
-		if (slice_eq(k, "rcvd"))
+		if (KVF_KEY(k, "rcvd"))
 			f->rcvd = v;
 		break;
 	case 's':
-		if (slice_eq(k, "src"))
+		if (KVF_KEY(k, "src"))
 			f->src = v;
-		else if (slice_eq(k, "srcport"))
+		else if (KVF_KEY(k, "srcport"))
 			f->srcport = v;
-		else if (slice_eq(k, "sent"))
+		else if (KVF_KEY(k, "sent"))
 			f->sent = v;
-		else if (slice_eq(k, "startime"))
+		else if (KVF_KEY(k, "startime"))
 			f->startime = v;
 		break;
 	case 't':
-		if (slice_eq(k, "time"))
+		if (KVF_KEY(k, "time"))
 			f->time = v;
-		else if (slice_eq(k, "tz"))
+		else if (KVF_KEY(k, "tz"))
 			f->tz = v;
 		break;
 	case 'u':
-		if (slice_eq(k, "user"))
+		if (KVF_KEY(k, "user"))
 			f->user = v;
 		break;
 	}
