@@ -18,8 +18,20 @@ extern const struct parser parser_checkpoint_cef;
 extern const struct parser parser_menlo_cef;
 extern const struct parser parser_cef;
 extern const struct parser parser_leef;
+extern const struct parser parser_fortigate;
+extern const struct parser parser_sophos_utm;
+extern const struct parser parser_sophos_xg;
+extern const struct parser parser_sonicwall;
+extern const struct parser parser_stormshield;
+extern const struct parser parser_clavister;
 
 const struct parser *const parsers[] = {
+    &parser_fortigate,
+    &parser_sophos_utm,
+    &parser_sophos_xg,
+    &parser_sonicwall,
+    &parser_stormshield,
+    &parser_clavister,
     &parser_squid_native,
     &parser_squid_common,
     &parser_zscaler_cef,
