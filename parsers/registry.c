@@ -10,8 +10,10 @@
 
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
+extern const struct parser parser_paloalto;
 
 const struct parser *const parsers[] = {
+    &parser_paloalto,
     &parser_squid_native,
     &parser_squid_common,
 };
