@@ -11,9 +11,11 @@
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
 extern const struct parser parser_paloalto;
+extern const struct parser parser_zscaler;
 
 const struct parser *const parsers[] = {
     &parser_paloalto,
+    &parser_zscaler,
     &parser_squid_native,
     &parser_squid_common,
 };
