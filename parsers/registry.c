@@ -13,11 +13,13 @@ extern const struct parser parser_squid_common;
 extern const struct parser parser_paloalto;
 extern const struct parser parser_zscaler;
 extern const struct parser parser_forcepoint_csv;
+extern const struct parser parser_websense_csv;
 
 const struct parser *const parsers[] = {
     &parser_paloalto,
     &parser_zscaler,
     &parser_forcepoint_csv,
+    &parser_websense_csv,
     &parser_squid_native,
     &parser_squid_common,
 };
