@@ -88,9 +88,8 @@ static const char *const ws_other[] = {
 struct ws_state {
 	bool have;                    /* a header row was read */
 	unsigned char col[WS_NROLES]; /* column index + 1, 0: absent */
-	bool kb[WS_NROLES];
-	unsigned char ncols;
-	    /* columns in the header */ /* the column counts kilobytes */
+	bool kb[WS_NROLES];           /* the column counts kilobytes */
+	unsigned char ncols;          /* columns in the header */
 };
 
 struct ws_header {
