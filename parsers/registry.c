@@ -14,12 +14,14 @@ extern const struct parser parser_paloalto;
 extern const struct parser parser_zscaler;
 extern const struct parser parser_forcepoint_csv;
 extern const struct parser parser_websense_csv;
+extern const struct parser parser_iboss;
 
 const struct parser *const parsers[] = {
     &parser_paloalto,
     &parser_zscaler,
     &parser_forcepoint_csv,
     &parser_websense_csv,
+    &parser_iboss,
     &parser_squid_native,
     &parser_squid_common,
 };
