@@ -151,7 +151,7 @@ jsonf_unescape(struct slice s, struct arena *a)
 	char *d;
 	size_t n = 0;
 
-	if (memchr(s.p, '\\', s.len) == NULL)
+	if (s.len == 0 || memchr(s.p, '\\', s.len) == NULL)
 		return s;
 	if ((d = arena_alloc(a, s.len)) == NULL)
 		return SLICE_NULL;

@@ -158,12 +158,13 @@ ws_get(const struct ws_state *st, enum ws_role role, const struct slice *f,
 static bool
 ws_time(struct slice date, struct slice time, int64_t *ms)
 {
-	const char *sp = memchr(date.p, ' ', date.len);
+	const char *sp;
 	struct slice d = date, clock = time;
 	int y, mo, dd, sec = 0;
 
 	if (date.len == 0)
 		return false;
+	sp = memchr(date.p, ' ', date.len);
 	if (sp != NULL) {
 		d = slice_make(date.p, (size_t)(sp - date.p));
 		if (clock.len == 0)
@@ -210,6 +211,8 @@ ws_bytes(struct slice s, bool kb, uint64_t *v)
 	uint64_t whole, frac = 0, scale = 1;
 
 	s = slice_trim(s);
+	if (s.len == 0)
+		return false;
 	if (!kb)
 		return lex_u64(s, v);
 	dot = memchr(s.p, '.', s.len);
