@@ -8,6 +8,17 @@
 #include "parser.h"
 #include "syslog.h"
 
+extern const struct parser parser_fortigate;
+extern const struct parser parser_sophos_utm;
+extern const struct parser parser_sophos_xg;
+extern const struct parser parser_sonicwall;
+extern const struct parser parser_stormshield;
+extern const struct parser parser_clavister;
+extern const struct parser parser_paloalto;
+extern const struct parser parser_zscaler;
+extern const struct parser parser_forcepoint_csv;
+extern const struct parser parser_websense_csv;
+extern const struct parser parser_iboss;
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
 extern const struct parser parser_zscaler_cef;
@@ -18,12 +29,6 @@ extern const struct parser parser_checkpoint_cef;
 extern const struct parser parser_menlo_cef;
 extern const struct parser parser_cef;
 extern const struct parser parser_leef;
-extern const struct parser parser_fortigate;
-extern const struct parser parser_sophos_utm;
-extern const struct parser parser_sophos_xg;
-extern const struct parser parser_sonicwall;
-extern const struct parser parser_stormshield;
-extern const struct parser parser_clavister;
 
 const struct parser *const parsers[] = {
     &parser_fortigate,
@@ -32,6 +37,11 @@ const struct parser *const parsers[] = {
     &parser_sonicwall,
     &parser_stormshield,
     &parser_clavister,
+    &parser_paloalto,
+    &parser_zscaler,
+    &parser_forcepoint_csv,
+    &parser_websense_csv,
+    &parser_iboss,
     &parser_squid_native,
     &parser_squid_common,
     &parser_zscaler_cef,
