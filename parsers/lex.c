@@ -469,7 +469,7 @@ zone(const char **p, const char *end, int *off)
 bool
 time_epoch(struct slice s, int64_t *ms)
 {
-	const char *dot = memchr(s.p, '.', s.len);
+	const char *dot = s.len ? memchr(s.p, '.', s.len) : NULL;
 	struct slice sec = dot ? slice_make(s.p, (size_t)(dot - s.p)) : s;
 	uint64_t v;
 	const char *p, *end = s.p + s.len;

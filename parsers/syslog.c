@@ -63,6 +63,47 @@ skip_spaces(struct slice s)
 	return s;
 }
 
+/*
+ * STRUCTURED-DATA, then MSG: "- msg", or "[id k=\"v\" ...][id2 ...] msg".
+ * A message that is all structured data (Check Point writes its fields as
+ * one SD-like element) keeps it as its body.
+ */
+static void
+split_sd(struct slice s, struct syslog_hdr *h)
+{
+	const char *p = s.p, *end = s.p + s.len;
+
+	h->sd = SLICE_NULL;
+	if (s.len >= 1 && s.p[0] == '-' && (s.len == 1 || s.p[1] == ' ')) {
+		h->body = slice_make(s.p + (s.len > 1 ? 2 : 1),
+		    s.len > 1 ? s.len - 2 : 0);
+		return;
+	}
+	while (p < end && *p == '[') {
+		bool quoted = false;
+
+		for (p++; p < end; p++) {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+			else if (*p == ']' && !quoted)
+				break;
+		}
+		if (p == end) {
+			h->body = s; /* not well-formed SD: all of it is MSG */
+			return;
+		}
+		p++;
+	}
+	h->sd = slice_make(s.p, (size_t)(p - s.p));
+	if (p < end && *p == ' ')
+		p++;
+	h->body = slice_make(p, (size_t)(end - p));
+	if (h->body.len == 0)
+		h->body = h->sd;
+}
+
 /* RFC 5424 after "<PRI>": "1 TS HOST APP PROCID MSGID rest". */
 static bool
 parse_5424(struct slice s, struct syslog_hdr *h)
@@ -99,7 +140,7 @@ parse_5424(struct slice s, struct syslog_hdr *h)
 		h->app = SLICE_NULL;
 		return true;
 	}
-	h->body = s;
+	split_sd(s, h);
 	return true;
 }
 

@@ -29,7 +29,9 @@ struct syslog_hdr {
 	bool has_time;   /* time_ms is valid */
 	int64_t time_ms; /* UTC epoch ms; a year-less stamp gets one */
 	struct slice host, app, msgid;
-	struct slice body; /* the rest of the line */
+	struct slice sd;   /* RFC 5424 structured data "[...]", or empty */
+	struct slice body; /* the message; when a RFC 5424 message is all
+			      structured data, that */
 };
 
 /*

@@ -113,6 +113,18 @@ TEST(syslog_headers)
 	CHECK_SLICE_EQ(h.body, "[action:\"Accept\"]");
 	CHECK_INT_EQ(h.time_ms, 1585487960000LL);
 
+	CHECK(syslog_parse(S("<14>1 2019-11-14T09:37:51.184+01:00 SRX RT_FLOW "
+			     "- RT_FLOW_SESSION_CREATE [junos@2636.1 a=\"]\"] "
+			     "msg text"),
+	    NOW, &h));
+	CHECK_SLICE_EQ(h.msgid, "RT_FLOW_SESSION_CREATE");
+	CHECK_SLICE_EQ(h.sd, "[junos@2636.1 a=\"]\"]");
+	CHECK_SLICE_EQ(h.body, "msg text");
+	CHECK(syslog_parse(S("<14>1 2024-01-01T00:00:00Z h app - - - "
+			     "1157689312.049 5 1.2.3.4"),
+	    NOW, &h));
+	CHECK_SLICE_EQ(h.body, "1157689312.049 5 1.2.3.4");
+
 	CHECK(syslog_parse(S("Oct 10 2018 12:34:56 localhost CiscoASA[999]: "
 			     "%ASA-6-302013: Built"),
 	    NOW, &h));
