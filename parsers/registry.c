@@ -56,20 +56,62 @@ const struct parser *const parsers[] = {
 
 const size_t nparsers = sizeof(parsers) / sizeof(parsers[0]);
 
+#define PARSERS_ADDED_MAX 64
+
+static const struct parser *added[PARSERS_ADDED_MAX];
+static size_t nadded;
+
+size_t
+parser_count(void)
+{
+	return nparsers + nadded;
+}
+
 const struct parser *
-parser_choose(const struct peek *pk, int *bid)
+parser_at(size_t i)
+{
+	if (i < nparsers)
+		return parsers[i];
+	return i - nparsers < nadded ? added[i - nparsers] : NULL;
+}
+
+int
+parser_add(const struct parser *p)
+{
+	if (nadded == PARSERS_ADDED_MAX || parser_find(p->name) != NULL)
+		return -1;
+	added[nadded++] = p;
+	return 0;
+}
+
+void
+parser_clear(void)
+{
+	nadded = 0;
+}
+
+struct slice
+record_upload_bytes(const struct record *r)
+{
+	return r->upload.len > 0 ? r->upload : r->raw;
+}
+
+const struct parser *
+parser_choose(const struct peek *pk0, int *bid)
 {
 	const struct parser *best = NULL;
+	struct peek pk = *pk0;
 	int best_bid = 0;
 
-	for (size_t i = 0; i < nparsers; i++) {
-		const struct parser *p = parsers[i];
+	for (size_t i = 0; i < parser_count(); i++) {
+		const struct parser *p = parser_at(i);
 		int b;
 
 		if ((p->flags & PARSER_NO_DETECT) || p->bid == NULL ||
 		    p->max_bid <= best_bid)
 			continue;
-		b = p->bid(pk);
+		pk.self = p;
+		b = p->bid(&pk);
 		if (b > best_bid) {
 			best_bid = b;
 			best = p;
@@ -82,9 +124,9 @@ parser_choose(const struct peek *pk, int *bid)
 const struct parser *
 parser_find(const char *name)
 {
-	for (size_t i = 0; i < nparsers; i++)
-		if (strcmp(parsers[i]->name, name) == 0)
-			return parsers[i];
+	for (size_t i = 0; i < parser_count(); i++)
+		if (strcmp(parser_at(i)->name, name) == 0)
+			return parser_at(i);
 	return NULL;
 }
 
@@ -133,6 +175,7 @@ parser_peek(struct peek *pk, const char *path, const struct slice *raw,
 
 	if (n > PEEK_LINES)
 		n = PEEK_LINES;
+	pk->self = NULL;
 	pk->path = path;
 	pk->raw = raw;
 	pk->body = body;

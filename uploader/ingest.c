@@ -405,7 +405,7 @@ batch_sink(void *arg, const struct record *r, uint64_t lineno, char *err,
 			return -1;
 		u->batch[u->nbatch++] = b;
 	}
-	return batch_add(b, r->raw, err, errlen);
+	return batch_add(b, record_upload_bytes(r), err, errlen);
 }
 
 static char *
