@@ -10,10 +10,16 @@
 
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
+extern const struct parser parser_bluecoat;
+extern const struct parser parser_isa_w3c;
+extern const struct parser parser_w3c;
 
 const struct parser *const parsers[] = {
     &parser_squid_native,
     &parser_squid_common,
+    &parser_bluecoat,
+    &parser_isa_w3c,
+    &parser_w3c,
 };
 
 const size_t nparsers = sizeof(parsers) / sizeof(parsers[0]);
