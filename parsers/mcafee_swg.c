@@ -26,6 +26,7 @@
 #include "arena.h"
 #include "lex.h"
 #include "parser.h"
+#include "w3c_fields.h"
 
 static const char mcafee_header[] = "#time_stamp \"auth_user\" src_ip";
 
@@ -316,6 +317,8 @@ mcafee_swg_parse(void *state, struct slice line, struct record *r,
                  struct arena *a)
 {
 	(void)state;
+	if (r->syslog)
+		line = w3c_strip_sd(line);
 	line = slice_trim(line);
 	if (line.len == 0 || line.p[0] == '#')
 		return PARSE_SKIP;
@@ -338,6 +341,8 @@ mcafee_swg_bid(const struct peek *pk)
 		int64_t ms;
 		int n = 0;
 
+		if (pk->body[i].p != pk->raw[i].p)
+			b = w3c_strip_sd(b);
 		if (slice_starts(b, mcafee_header)) {
 			bid += 8 * (int)(sizeof(mcafee_header) - 1);
 			continue;

@@ -576,6 +576,30 @@ w3c_fill(const struct w3c_profile *pf, const struct w3c_state *st,
 	return PARSE_OK;
 }
 
+struct slice
+w3c_strip_sd(struct slice line)
+{
+	const char *p = line.p, *end = line.p + line.len;
+
+	if (end - p >= 2 && p[0] == '-' && p[1] == ' ')
+		return slice_make(p + 2, (size_t)(end - p - 2));
+	if (p == end || *p != '[')
+		return line;
+	while (p < end && *p == '[') {
+		while (p < end && *p != ']') {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			p++;
+		}
+		if (p == end)
+			return line;
+		p++;
+	}
+	while (p < end && *p == ' ')
+		p++;
+	return slice_make(p, (size_t)(end - p));
+}
+
 enum parse_result
 w3c_parse(const struct w3c_profile *pf, struct w3c_state *st, struct slice line,
           struct record *r, struct arena *a)
@@ -584,6 +608,8 @@ w3c_parse(const struct w3c_profile *pf, struct w3c_state *st, struct slice line,
 	size_t n;
 	bool tabs;
 
+	if (r->syslog)
+		line = w3c_strip_sd(line);
 	/* Keep tabs: an empty last column of a tab-separated line counts. */
 	while (line.len > 0 &&
 	       (line.p[line.len - 1] == ' ' || line.p[line.len - 1] == '\r' ||
@@ -659,6 +685,9 @@ w3c_bid(const struct w3c_profile *pf, const struct peek *pk, int *vendor)
 		struct slice b = slice_trim(pk->body[i]), v[W3C_MAX_COLS];
 		size_t n;
 		int s;
+
+		if (pk->body[i].p != pk->raw[i].p)
+			b = w3c_strip_sd(b);
 
 		if (b.len == 0)
 			continue;
