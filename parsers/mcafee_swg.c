@@ -167,19 +167,22 @@ mcafee_parse_kv(struct slice line, struct record *r, struct arena *a)
 	uint16_t port;
 	int64_t ms;
 	size_t nkeys = 0;
+	bool own_time = false; /* the body's time beats the syslog header's */
 
 	while (mcafee_kv(&rest, &k, &v)) {
 		nkeys++;
 		v = mcafee_val(v);
 		if (slice_eq(k, "date") || slice_eq(k, "request_timestamp")) {
-			if (!(r->has & REC_HAS_TIME) && time_iso(v, &ms)) {
+			if (!own_time && time_iso(v, &ms)) {
 				r->time_ms = ms;
 				r->has |= REC_HAS_TIME;
+				own_time = true;
 			}
 		} else if (slice_eq(k, "request_timestamp_epoch")) {
 			if (time_epoch(v, &ms)) {
 				r->time_ms = ms;
 				r->has |= REC_HAS_TIME;
+				own_time = true;
 			}
 		} else if (slice_eq(k, "username"))
 			r->user = v;
@@ -263,9 +266,14 @@ mcafee_split(struct slice line, struct mcafee_fields *f)
 	    (rb = memchr(line.p, ']', line.len)) == NULL)
 		return false;
 	f->date = slice_make(line.p + 1, (size_t)(rb - line.p - 1));
-	r = slice_make(rb + 1, (size_t)(line.p + line.len - rb - 1));
-	if (!lex_qword(&r, &f->user) || !lex_word(&r, &f->ip) ||
-	    !lex_word(&r, &f->status) || !lex_qword(&r, &f->req))
+	r = slice_trim(
+	    slice_make(rb + 1, (size_t)(line.p + line.len - rb - 1)));
+	/* User and request are always quoted, even when empty. */
+	if (r.len == 0 || r.p[0] != '"' || !lex_qword(&r, &f->user) ||
+	    !lex_word(&r, &f->ip) || !lex_word(&r, &f->status))
+		return false;
+	r = slice_trim(r);
+	if (r.len == 0 || r.p[0] != '"' || !lex_qword(&r, &f->req))
 		return false;
 	/* The rest is optional: sites trim the rule's output. */
 	(void)(lex_qword(&r, &f->cats) && lex_qword(&r, &f->rep) &&

@@ -280,8 +280,9 @@ w3c_check(enum w3c_id id, struct slice v)
 	case W3C_SC_STATUS:
 		return w3c_digits(v, 1, 5) ? 1 : -1;
 	case W3C_S_ACTION:
-	case W3C_METHOD:
 		return w3c_is_upper(v) ? 1 : -1;
+	case W3C_METHOD:
+		return w3c_is_alpha(v) || w3c_is_upper(v) ? 1 : -1;
 	case W3C_FILTER_RESULT:
 		return slice_eq(v, "OBSERVED") || slice_eq(v, "PROXIED") ||
 		               slice_eq(v, "DENIED")
@@ -480,12 +481,20 @@ w3c_fill(const struct w3c_profile *pf, const struct w3c_state *st,
 	date = w3c_val(f, W3C_DATE);
 	if (date.len == 0 && st->have_date)
 		date = slice_make(st->date, sizeof(st->date));
-	if (w3c_time(date, w3c_val(f, W3C_TIME), &ms)) {
+	if (w3c_val(f, W3C_TIME).len > 0) {
+		if (!w3c_time(date, w3c_val(f, W3C_TIME), &ms)) {
+			r->reason = "bad date or time";
+			return PARSE_REJECT;
+		}
 		/* W3C times are UTC (GMT in Blue Coat's words). */
 		r->time_ms = ms;
 		r->has |= REC_HAS_TIME;
 	}
 	r->src_ip = w3c_val(f, W3C_C_IP);
+	if (r->src_ip.len > 0 && !lex_is_ip(r->src_ip)) {
+		r->reason = "client address is not an IP address";
+		return PARSE_REJECT;
+	}
 	if (lex_port(w3c_val(f, W3C_C_PORT), &port)) {
 		r->src_port = port;
 		r->has |= REC_HAS_SRC_PORT;
@@ -586,14 +595,23 @@ w3c_strip_sd(struct slice line)
 	if (p == end || *p != '[')
 		return line;
 	while (p < end && *p == '[') {
-		while (p < end && *p != ']') {
-			if (*p == '\\' && p + 1 < end)
-				p++;
-			p++;
+		const char *e = p;
+		bool blank = false, param = false;
+
+		while (e < end && *e != ']') {
+			if (*e == '\\' && e + 1 < end)
+				e++;
+			else if (*e == ' ')
+				blank = true;
+			else if (*e == '=' && e + 1 < end && e[1] == '"')
+				param = true;
+			e++;
 		}
-		if (p == end)
-			return line;
-		p++;
+		/* "[14/Mar/2024:10:00:04 +0000]" is a time, not an SD-ELEMENT.
+		 */
+		if (e == end || (blank && !param))
+			break;
+		p = e + 1;
 	}
 	while (p < end && *p == ' ')
 		p++;
