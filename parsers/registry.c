@@ -11,6 +11,7 @@
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
 extern const struct parser parser_bluecoat;
+extern const struct parser parser_barracuda;
 extern const struct parser parser_mcafee_swg;
 extern const struct parser parser_isa_w3c;
 extern const struct parser parser_w3c;
@@ -19,6 +20,7 @@ const struct parser *const parsers[] = {
     &parser_squid_native,
     &parser_squid_common,
     &parser_bluecoat,
+    &parser_barracuda,
     &parser_mcafee_swg,
     &parser_isa_w3c,
     &parser_w3c,
