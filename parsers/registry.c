@@ -19,6 +19,11 @@ extern const struct parser parser_zscaler;
 extern const struct parser parser_forcepoint_csv;
 extern const struct parser parser_websense_csv;
 extern const struct parser parser_iboss;
+extern const struct parser parser_bluecoat;
+extern const struct parser parser_isa_w3c;
+extern const struct parser parser_w3c;
+extern const struct parser parser_mcafee_swg;
+extern const struct parser parser_barracuda;
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
 extern const struct parser parser_zscaler_cef;
@@ -42,6 +47,11 @@ const struct parser *const parsers[] = {
     &parser_forcepoint_csv,
     &parser_websense_csv,
     &parser_iboss,
+    &parser_bluecoat,
+    &parser_isa_w3c,
+    &parser_w3c,
+    &parser_mcafee_swg,
+    &parser_barracuda,
     &parser_squid_native,
     &parser_squid_common,
     &parser_zscaler_cef,
