@@ -116,6 +116,10 @@ const struct parser *parser_at(size_t i);
  */
 const struct parser *parser_choose(const struct peek *pk, int *bid);
 
+/* parser_choose, and the runner-up with its bid (NULL and 0: none). */
+const struct parser *parser_rank(const struct peek *pk, int *bid,
+    const struct parser **second, int *second_bid);
+
 /* The parser called `name`, or NULL. */
 const struct parser *parser_find(const char *name);
 

@@ -107,27 +107,45 @@ record_upload_bytes(const struct record *r)
 }
 
 const struct parser *
-parser_choose(const struct peek *pk0, int *bid)
+parser_choose(const struct peek *pk, int *bid)
 {
-	const struct parser *best = NULL;
+	return parser_rank(pk, bid, NULL, NULL);
+}
+
+const struct parser *
+parser_rank(const struct peek *pk0, int *bid, const struct parser **second,
+            int *second_bid)
+{
+	const struct parser *best = NULL, *next = NULL;
 	struct peek pk = *pk0;
-	int best_bid = 0;
+	int best_bid = 0, next_bid = 0;
+	/* With a runner-up wanted, only parsers that cannot beat it skip. */
+	int *floor = second ? &next_bid : &best_bid;
 
 	for (size_t i = 0; i < parser_count(); i++) {
 		const struct parser *p = parser_at(i);
 		int b;
 
 		if ((p->flags & PARSER_NO_DETECT) || p->bid == NULL ||
-		    p->max_bid <= best_bid)
+		    p->max_bid <= *floor)
 			continue;
 		pk.self = p;
 		b = p->bid(&pk);
 		if (b > best_bid) {
+			next_bid = best_bid;
+			next = best;
 			best_bid = b;
 			best = p;
+		} else if (b > next_bid) {
+			next_bid = b;
+			next = p;
 		}
 	}
 	*bid = best_bid;
+	if (second != NULL) {
+		*second = next;
+		*second_bid = next_bid;
+	}
 	return best;
 }
 
