@@ -263,8 +263,10 @@ parse_3164_rest(struct slice s, struct syslog_hdr *h)
 		if (s.len >= 2 && s.p[0] == ':' && s.p[1] == ' ')
 			s = skip_spaces(slice_make(s.p + 2, s.len - 2));
 	}
-	rest = s;
-	if (lex_word(&rest, &w) && is_tag(w)) {
+		rest = s;
+	/* "CEF:" and "LEEF:" start a message, they are no tag. */
+	if (lex_word(&rest, &w) && is_tag(w) && !slice_eq(w, "CEF:") &&
+	    !slice_eq(w, "LEEF:")) {
 		h->app = slice_make(w.p, w.len - 1);
 		s = skip_spaces(rest);
 	}
