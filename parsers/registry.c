@@ -8,10 +8,16 @@
 #include "parser.h"
 #include "syslog.h"
 
+extern const struct parser parser_checkpoint;
+extern const struct parser parser_juniper_srx;
+extern const struct parser parser_juniper_ssg;
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
 
 const struct parser *const parsers[] = {
+    &parser_checkpoint,
+    &parser_juniper_srx,
+    &parser_juniper_ssg,
     &parser_squid_native,
     &parser_squid_common,
 };
