@@ -474,8 +474,13 @@ cp_parse(void *state, struct slice line, struct record *r, struct arena *a)
 		r->reason = "empty message";
 		return PARSE_REJECT;
 	}
-	if (sd_element(body, &id, &params) && slice_starts(id, "Fields@"))
+	if (slice_starts(body, "[Fields@")) {
+		if (!sd_element(body, &id, &params)) {
+			r->reason = "structured data cut short";
+			return PARSE_REJECT;
+		}
 		return cp_parse_fields(params, r, a);
+	}
 	/* "[action:…" or "syslog[action:…". */
 	if ((lb = cp_exporter_start(body)) != NULL)
 		return cp_parse_exporter(body, lb, r, a);

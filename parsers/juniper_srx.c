@@ -135,6 +135,10 @@ srx_parse_sd(struct slice params, enum srx_kind kind, struct record *r,
 		else if (slice_eq(k, "url"))
 			url = sd_unescape(v, a);
 	}
+	if (slice_trim(params).len > 0) {
+		r->reason = "malformed structured data";
+		return PARSE_REJECT;
+	}
 	/* Web filtering logs the host name alone ("www.example.com"). */
 	if (url.len > 0 && (kind == SRX_URL_ALLOW || kind == SRX_URL_DENY)) {
 		uint16_t port;
@@ -295,6 +299,11 @@ srx_parse(void *state, struct slice line, struct record *r, struct arena *a)
 	kind = srx_kind(ev);
 	if (kind == SRX_NONE) {
 		r->reason = "no Junos event name";
+		return PARSE_REJECT;
+	}
+	if (body.len > 0 && body.p[0] == '[' &&
+	    !sd_element(body, &id, &params)) {
+		r->reason = "structured data cut short";
 		return PARSE_REJECT;
 	}
 	if (sd_element(body, &id, &params)) {

@@ -119,7 +119,9 @@ sd_element(struct slice body, struct slice *id, struct slice *params)
 		return false;
 	*id = slice_make(p, (size_t)(q - p));
 	/* Drop the closing bracket so an unquoted last value stops before. */
-	if (end[-1] == ']' && end - 1 > q)
+	if (end[-1] != ']')
+		return false;
+	if (end - 1 > q)
 		end--;
 	*params = slice_make(q, (size_t)(end - q));
 	return true;

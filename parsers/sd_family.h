@@ -44,7 +44,8 @@ struct slice sd_header_ts(struct slice line);
 /*
  * Open the SD element at the start of `body` ("[id k="v" ...]"): *id is the
  * SD-ID, *params what follows it (the caller reads pairs with lex_kv, which
- * stops at the closing bracket).  False when `body` is no SD element.
+ * stops at the closing bracket).  False when `body` is no SD element or
+ * is not closed by ']' (a line cut short).
  */
 bool sd_element(struct slice body, struct slice *id, struct slice *params);
 
