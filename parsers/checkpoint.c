@@ -57,9 +57,10 @@ cp_take(struct cp_fields *f, struct slice k, struct slice v)
 {
 	static const struct {
 		const char *key;
-		size_t off;
+		size_t len, off;
 	} keys[] = {
-#define K(name, member) {name, offsetof(struct cp_fields, member)}
+#define K(name, member)                                                        \
+	{name, sizeof(name) - 1, offsetof(struct cp_fields, member)}
 	    K("action", action),
 	    K("src", src),
 	    K("dst", dst),
@@ -87,19 +88,18 @@ cp_take(struct cp_fields *f, struct slice k, struct slice v)
 #undef K
 	};
 
-	if (slice_eq(k, "loguid"))
+	if (SD_KEY_IS(k, "loguid"))
 		f->nloguid++;
-	else if (slice_eq(k, "sequencenum"))
+	else if (SD_KEY_IS(k, "sequencenum"))
 		f->nseq++;
-	if (slice_is_empty_value(v))
-		return;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (slice_eq(k, keys[i].key)) {
+		if (k.len == keys[i].len && k.p[0] == keys[i].key[0] &&
+		    memcmp(k.p, keys[i].key, k.len) == 0) {
 			struct slice *dst =
 			    (struct slice *)((char *)f + keys[i].off);
 
 			/* The first of a repeated key wins. */
-			if (dst->len == 0)
+			if (dst->len == 0 && !slice_is_empty_value(v))
 				*dst = v;
 			return;
 		}

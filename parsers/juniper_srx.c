@@ -113,32 +113,39 @@ srx_parse_sd(struct slice params, enum srx_kind kind, struct record *r,
 	struct slice k, v, url = SLICE_NULL;
 	bool q;
 
+	/* "N/A" values are cleared once, after the loop. */
 	while (lex_kv(&params, &k, &v, &q)) {
-		if (slice_is_empty_value(v))
-			continue;
-		if (slice_eq(k, "source-address"))
+		if (SD_KEY_IS(k, "source-address"))
 			r->src_ip = v;
-		else if (slice_eq(k, "destination-address"))
+		else if (SD_KEY_IS(k, "destination-address"))
 			r->dst_ip = v;
-		else if (slice_eq(k, "source-port"))
+		else if (SD_KEY_IS(k, "source-port"))
 			srx_set_port(r, v, REC_HAS_SRC_PORT, &r->src_port);
-		else if (slice_eq(k, "destination-port"))
+		else if (SD_KEY_IS(k, "destination-port"))
 			srx_set_port(r, v, REC_HAS_DST_PORT, &r->dst_port);
-		else if (slice_eq(k, "protocol-id"))
+		else if (SD_KEY_IS(k, "protocol-id"))
 			r->proto = sd_proto_name(v, a);
-		else if (slice_eq(k, "username"))
+		else if (SD_KEY_IS(k, "username"))
 			r->user = sd_unescape(v, a);
-		else if (slice_eq(k, "bytes-from-client"))
+		else if (SD_KEY_IS(k, "bytes-from-client"))
 			srx_set_u64(r, v, REC_HAS_BYTES_UP, &r->bytes_up);
-		else if (slice_eq(k, "bytes-from-server"))
+		else if (SD_KEY_IS(k, "bytes-from-server"))
 			srx_set_u64(r, v, REC_HAS_BYTES_DOWN, &r->bytes_down);
-		else if (slice_eq(k, "url"))
+		else if (SD_KEY_IS(k, "url"))
 			url = sd_unescape(v, a);
 	}
 	if (slice_trim(params).len > 0) {
 		r->reason = "malformed structured data";
 		return PARSE_REJECT;
 	}
+	if (slice_is_empty_value(r->dst_ip))
+		r->dst_ip = SLICE_NULL;
+	if (slice_is_empty_value(r->user))
+		r->user = SLICE_NULL;
+	if (slice_is_empty_value(r->proto))
+		r->proto = SLICE_NULL;
+	if (slice_is_empty_value(url))
+		url = SLICE_NULL;
 	/* Web filtering logs the host name alone ("www.example.com"). */
 	if (url.len > 0 && (kind == SRX_URL_ALLOW || kind == SRX_URL_DENY)) {
 		uint16_t port;
@@ -343,7 +350,8 @@ srx_bid(const struct peek *pk)
 	int bid = 0;
 
 	for (size_t i = 0; i < pk->nlines; i++) {
-		struct slice b = pk->body[i], k, v, w, rest;
+		/* The raw line: RFC 5424 keeps the event name in the MSGID. */
+		struct slice b = pk->raw[i], k, v, w, rest;
 		const char *sig, *sd;
 		struct record r;
 		int line = 0;
@@ -361,8 +369,8 @@ srx_bid(const struct peek *pk)
 			line += 8 * 7;
 			rest = slice_make(sd, (size_t)(b.p + b.len - sd));
 			while (lex_kv(&rest, &k, &v, &q))
-				if ((slice_eq(k, "source-address") ||
-				     slice_eq(k, "destination-address")) &&
+				if ((SD_KEY_IS(k, "source-address") ||
+				     SD_KEY_IS(k, "destination-address")) &&
 				    lex_is_ip(v))
 					line += 8;
 		} else {

@@ -68,25 +68,25 @@ ssg_fields(struct slice rest, struct ssg_fields *f)
 				break;
 			continue;
 		}
-		if (slice_eq(k, "start_time"))
+		if (SD_KEY_IS(k, "start_time"))
 			f->start = v;
-		else if (slice_eq(k, "src"))
+		else if (SD_KEY_IS(k, "src"))
 			f->src = v;
-		else if (slice_eq(k, "dst"))
+		else if (SD_KEY_IS(k, "dst"))
 			f->dst = v;
-		else if (slice_eq(k, "src_port"))
+		else if (SD_KEY_IS(k, "src_port"))
 			f->sport = v;
-		else if (slice_eq(k, "dst_port"))
+		else if (SD_KEY_IS(k, "dst_port"))
 			f->dport = v;
-		else if (slice_eq(k, "proto"))
+		else if (SD_KEY_IS(k, "proto"))
 			f->proto = v;
-		else if (slice_eq(k, "action"))
+		else if (SD_KEY_IS(k, "action"))
 			f->action = v;
-		else if (slice_eq(k, "sent"))
+		else if (SD_KEY_IS(k, "sent"))
 			f->sent = v;
-		else if (slice_eq(k, "rcvd"))
+		else if (SD_KEY_IS(k, "rcvd"))
 			f->rcvd = v;
-		else if (slice_eq(k, "user") || slice_eq(k, "src_user"))
+		else if (SD_KEY_IS(k, "user") || SD_KEY_IS(k, "src_user"))
 			f->user = v;
 	}
 }

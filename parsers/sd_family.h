@@ -10,10 +10,19 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "record.h"
 
 struct arena;
+
+/*
+ * Is slice `k` the string literal `lit`?  The length is known at compile
+ * time, so this is a length test and an inlined compare: the key lookups of
+ * kv formats run once per pair and dominate the parse time otherwise.
+ */
+#define SD_KEY_IS(k, lit)                                                      \
+	((k).len == sizeof(lit) - 1 && memcmp((k).p, lit, sizeof(lit) - 1) == 0)
 
 /*
  * `s` with every backslash escape replaced by the escaped byte, copied into
