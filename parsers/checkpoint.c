@@ -367,7 +367,7 @@ static enum parse_result
 cp_parse_legacy(struct slice rest, struct record *r, struct arena *a)
 {
 	struct cp_fields f;
-	struct slice d, t, act, origin, w, k, v, save;
+	struct slice d, t, act, origin, w, k, v, after;
 	int64_t ms;
 
 	memset(&f, 0, sizeof(f));
@@ -385,10 +385,10 @@ cp_parse_legacy(struct slice rest, struct record *r, struct arena *a)
 	}
 	f.action = act;
 	f.origin = origin;
-	save = rest;
-	if (lex_word(&rest, &w) && (w.p[0] == '>' || w.p[0] == '<'))
-		save = rest; /* the interface and its direction */
-	rest = save;
+	/* An interface with its direction may follow: ">eth2", "<eth0". */
+	after = rest;
+	if (lex_word(&after, &w) && (w.p[0] == '>' || w.p[0] == '<'))
+		rest = after;
 	while (cp_legacy_pair(&rest, &k, &v))
 		cp_take(&f, k, v);
 	return cp_finish(&f, r, a);
