@@ -14,6 +14,9 @@ extern const struct parser parser_sophos_xg;
 extern const struct parser parser_sonicwall;
 extern const struct parser parser_stormshield;
 extern const struct parser parser_clavister;
+extern const struct parser parser_checkpoint;
+extern const struct parser parser_juniper_srx;
+extern const struct parser parser_juniper_ssg;
 extern const struct parser parser_paloalto;
 extern const struct parser parser_zscaler;
 extern const struct parser parser_forcepoint_csv;
@@ -42,6 +45,9 @@ const struct parser *const parsers[] = {
     &parser_sonicwall,
     &parser_stormshield,
     &parser_clavister,
+    &parser_checkpoint,
+    &parser_juniper_srx,
+    &parser_juniper_ssg,
     &parser_paloalto,
     &parser_zscaler,
     &parser_forcepoint_csv,
