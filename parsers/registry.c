@@ -27,6 +27,7 @@ extern const struct parser parser_barracuda;
 extern const struct parser parser_cisco_asa;
 extern const struct parser parser_cisco_ftd;
 extern const struct parser parser_cisco_wsa;
+extern const struct parser parser_meraki;
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
 extern const struct parser parser_zscaler_cef;
@@ -58,6 +59,7 @@ const struct parser *const parsers[] = {
     &parser_cisco_asa,
     &parser_cisco_ftd,
     &parser_cisco_wsa,
+    &parser_meraki,
     &parser_squid_native,
     &parser_squid_common,
     &parser_zscaler_cef,
