@@ -29,7 +29,7 @@
  * "pattern: allow|deny ..." the outbound rules' verdict.
  *
  * events, security_event, ids-alerts, airmarshal_events carry no traffic
- * record and are skipped.
+ * record and are skipped, and so are types this parser does not know.
  */
 #include <string.h>
 
@@ -72,7 +72,8 @@ enum meraki_type {
 	MERAKI_NONE,
 	MERAKI_URLS,
 	MERAKI_FLOWS,
-	MERAKI_OTHER, /* a Meraki event that is not traffic */
+	MERAKI_OTHER,   /* a Meraki event that is not traffic */
+	MERAKI_UNKNOWN, /* a type not known here */
 };
 
 static enum meraki_type
@@ -87,7 +88,12 @@ meraki_type(struct slice t)
 	if (slice_eq(t, "events") || slice_eq(t, "security_event") ||
 	    slice_eq(t, "ids-alerts") || slice_eq(t, "airmarshal_events"))
 		return MERAKI_OTHER;
-	return MERAKI_NONE;
+	/* A type this parser does not know, named like Meraki's. */
+	for (size_t i = 0; i < t.len; i++)
+		if ((unsigned)(t.p[i] - 'a') >= 26 && t.p[i] != '_' &&
+		    t.p[i] != '-')
+			return MERAKI_NONE;
+	return t.len > 2 ? MERAKI_UNKNOWN : MERAKI_NONE;
 }
 
 struct meraki_head {
@@ -117,7 +123,7 @@ meraki_bid(const struct peek *pk)
 	for (size_t i = 0; i < pk->nlines; i++) {
 		struct meraki_head m;
 
-		if (!meraki_head(pk->raw[i], &m))
+		if (!meraki_head(pk->raw[i], &m) || m.kind == MERAKI_UNKNOWN)
 			continue;
 		/* Epoch, device, the type keyword (as 5 signature bytes). */
 		bid += 8 + 8 + 8 * 5;
@@ -182,6 +188,10 @@ meraki_parse(void *state, struct slice line, struct record *r, struct arena *a)
 	r->device = m.device;
 	if (m.kind == MERAKI_OTHER) {
 		r->reason = "Meraki event, not traffic";
+		return PARSE_SKIP;
+	}
+	if (m.kind == MERAKI_UNKNOWN) {
+		r->reason = "Meraki log type not used for discovery";
 		return PARSE_SKIP;
 	}
 	urls = m.kind == MERAKI_URLS;
