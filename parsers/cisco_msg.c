@@ -773,53 +773,13 @@ cisco_msg_parse(const struct cisco_msg *m, struct record *r)
 	return not_traffic(r);
 }
 
-/* Zone names ASA "logging timestamp" writes, in minutes east of UTC. */
-static const struct {
-	const char *name;
-	int off;
-} zones[] = {
-    {"UTC", 0},    {"GMT", 0},    {"EST", -300}, {"EDT", -240}, {"CST", -360},
-    {"CDT", -300}, {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420},
-    {"CET", 60},   {"CEST", 120}, {"EET", 120},  {"EEST", 180}, {"JST", 540},
-    {"AEST", 600}, {"AEDT", 660}, {"BST", 60},   {"WET", 0},    {"WEST", 60},
-};
-
 void
 cisco_fix_header(struct record *r, struct slice body)
 {
-	const char *lo = r->raw.p, *p, *end = body.p;
-
+	(void)body;
+	/* The zone after the stamp is applied by syslog.c. */
 	if (r->device.len > 0 && r->device.p[r->device.len - 1] == ':')
 		r->device.len--;
 	if (r->device.len == 0)
 		r->device = SLICE_NULL;
-	if (!(r->has & REC_HAS_TIME) || lo == NULL || end < lo ||
-	    end > lo + r->raw.len)
-		return;
-	/* "hh:mm:ss[.fff] ZONE" in the header. */
-	for (p = lo; p + 9 < end; p++) {
-		const char *z;
-		size_t n = 0;
-
-		if (!(is_digit(p[0]) && is_digit(p[1]) && p[2] == ':' &&
-		      is_digit(p[3]) && is_digit(p[4]) && p[5] == ':' &&
-		      is_digit(p[6]) && is_digit(p[7])))
-			continue;
-		z = p + 8;
-		if (z < end && *z == '.')
-			while (++z < end && is_digit(*z))
-				;
-		if (z >= end || *z++ != ' ')
-			return;
-		while (z + n < end && is_upper(z[n]))
-			n++;
-		if (n < 3 || z + n >= end || (z[n] != ':' && z[n] != ' '))
-			return;
-		for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
-			if (slice_eq(slice_make(z, n), zones[i].name)) {
-				r->time_ms -= (int64_t)zones[i].off * 60000;
-				return;
-			}
-		return;
-	}
 }
