@@ -8,6 +8,7 @@
 #   make fuzz          build the libFuzzer targets (clang)
 #   make format        clang-format every C file
 #   SANITIZE=1         AddressSanitizer + UndefinedBehaviorSanitizer
+#   VALGRIND=1         unit suites under valgrind (with check)
 #   V=1                show full commands
 #   TESTS="parsers filter"   run only these unit suites in `make check`
 
@@ -72,7 +73,7 @@ deps:
 # The suites report "<suite>: N passed, N failed"; run-tests adds them up.
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS)
-	@BUILD=$(BUILD) TESTS="$(TESTS)" scripts/run-tests
+	@BUILD=$(BUILD) TESTS="$(TESTS)" VALGRIND="$(VALGRIND)" scripts/run-tests
 
 demo: deps
 	@$(MAKE) --no-print-directory all
