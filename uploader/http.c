@@ -237,11 +237,13 @@ http_once(struct http *h, const struct http_req *rq, struct http_resp *r)
 	CURLcode e;
 	curl_off_t ra = 0;
 	int attempts = r->attempts;
+	size_t max = r->max_body;
 
 	buf_free(&r->body);
 	memset(r, 0, sizeof(*r));
 	r->attempts = attempts + 1;
-	buf_init(&r->body, RESPONSE_MAX_BYTES);
+	r->max_body = max;
+	buf_init(&r->body, max > 0 ? max : RESPONSE_MAX_BYTES);
 	/* No "Expect: 100-continue" wait: one round trip less per PUT. */
 	if ((t = curl_slist_append(hdrs, "Expect:")) == NULL)
 		goto nomem;

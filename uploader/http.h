@@ -57,6 +57,8 @@ struct http_resp {
 	bool truncated;   /* the body passed RESPONSE_MAX_BYTES */
 	char error[256];  /* transport error, for messages */
 	int attempts;
+	size_t max_body; /* set by the caller: cap instead of
+	                    RESPONSE_MAX_BYTES (0: that) */
 };
 
 struct ratelimit;

@@ -20,6 +20,10 @@
 #define REJECTS_SHOWN 5
 /* Largest API response body read into memory. */
 #define RESPONSE_MAX_BYTES (8u * 1024 * 1024)
+/* Largest block script accepted; a larger one is refused, not cut. */
+#define BLOCKSCRIPT_MAX_BYTES (32u * 1024 * 1024)
+/* Most discovered apps `discolog apps` pages through (100 a page). */
+#define APPS_MAX_ROWS 20000
 /* Largest single Put Blob; larger batches use Put Block (issue: API). */
 #define PUT_BLOB_MAX_BYTES (64ull * 1024 * 1024)
 /* Connect timeout of every HTTP request, in ms. */

@@ -13,9 +13,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "blockscript.h"
 #include "cli.h"
 #include "http.h"
 #include "parser.h"
+#include "pull.h"
 #include "version.h"
 
 static const char usage[] =
@@ -30,6 +32,13 @@ static const char usage[] =
     "uploaded\n"
     "  formats          supported formats, their MDCA source ids, "
     "detection\n"
+    "  reports          continuous reports (streams) of the tenant\n"
+    "  categories --stream ID|NAME\n"
+    "                   report categories of one continuous report\n"
+    "  apps --stream ID|NAME\n"
+    "                   discovered apps of one continuous report\n"
+    "  blockscript --appliance A\n"
+    "                   block script for an edge device (or --render R)\n"
     "\n"
     "`discolog COMMAND --help` tells more; `discolog --version` the\n"
     "versions of discolog and its libraries.\n";
@@ -124,6 +133,10 @@ static const struct {
     {"upload", cmd_upload},
     {"check", cmd_check},
     {"formats", cmd_formats},
+    {"reports", cmd_reports},
+    {"categories", cmd_categories},
+    {"apps", cmd_apps},
+    {"blockscript", cmd_blockscript},
 };
 
 int
