@@ -209,6 +209,15 @@ print_member(void *arg, const struct member_stats *st)
 	rep->lines += st->lines;
 	rep->kept += st->dropped[FILTER_KEEP];
 	fprintf(o, "%s\n", st->name);
+	if (st->nested != NULL) {
+		fprintf(o,
+		        "  format:   a %s archive inside the archive: not read "
+		        "(archives are not opened recursively: extract it "
+		        "first)\n",
+		        st->nested);
+		rep->status = exit_worse(rep->status, EXIT_INPUT);
+		return;
+	}
 	if (st->detected == NULL) {
 		fprintf(o,
 		        "  format:   not recognised (%llu lines): no parser "

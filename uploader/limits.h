@@ -16,6 +16,10 @@
 #define BATCH_MAX_BYTES_CEILING (5000ull * 1000 * 1000)
 /* The smallest --max-batch that still leaves room for a gzip header. */
 #define BATCH_MIN_BYTES (4 * 1024)
+/* A member expanding more than this many times its compressed size ... */
+#define INPUT_MAX_RATIO 1000
+/* ... once past this many bytes is abandoned (a zip bomb). */
+#define INPUT_RATIO_AFTER_BYTES (1024ull * 1024 * 1024)
 /* Rejected lines kept per file for `check` to show. */
 #define REJECTS_SHOWN 5
 /* Largest API response body read into memory. */

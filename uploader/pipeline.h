@@ -36,6 +36,7 @@ struct rejected_line {
 struct member_stats {
 	char name[4096];
 		const struct parser *detected; /* chosen at the start; NULL: none */
+	const char *nested; /* the member is itself an archive ("zip") */
 	const struct parser *parser;   /* the current one */
 	int bid;
 	bool pinned;
