@@ -30,6 +30,9 @@ static const char usage[] =
     "uploaded\n"
     "  formats          supported formats, their MDCA source ids, "
     "detection\n"
+    "  doctor           check configuration, network, TLS, clock, token, "
+    "permissions,\n"
+    "                   data sources\n"
     "\n"
     "`discolog COMMAND --help` tells more; `discolog --version` the\n"
     "versions of discolog and its libraries.\n";
@@ -118,6 +121,7 @@ static const struct {
     {"upload", cmd_upload},
     {"check", cmd_check},
     {"formats", cmd_formats},
+    {"doctor", cmd_doctor},
 };
 
 int
