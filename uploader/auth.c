@@ -385,6 +385,8 @@ entra_fetch(struct auth *a, struct http *h, bool *auth_err, char *err,
 		form_add(body, &o, "client_assertion", assertion);
 	} else
 		form_add(body, &o, "client_secret", a->secret);
+	/* Through the API's handle: its retries, proxy and CA bundle; the
+	 * request also takes a slot of the API's rate limit (once an hour). */
 	log_debug("POST %s (client credentials, %s)", a->token_url,
 	          assertion ? "certificate" : "client secret");
 	res = http_request(h,
