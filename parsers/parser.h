@@ -66,6 +66,7 @@ const char *parse_result_name(enum parse_result);
 #define PEEK_LINES 8 /* lines a bidder sees at most */
 
 struct peek {
+	const struct parser *self; /* the bidder (set by parser_choose) */
 	const char *path;         /* source name, may be "" */
 	const struct slice *raw;  /* first complete lines, as read */
 	const struct slice *body; /* the same, syslog header removed */
@@ -87,20 +88,37 @@ struct parser {
 	unsigned flags;               /* PARSER_* */
 	int max_bid;                  /* highest bid bid() can return */
 	size_t state_size;            /* per-source state, zeroed; may be 0 */
+	void *ctx; /* a parser's own data (custom formats); may be NULL */
 	int (*bid)(const struct peek *);
 	enum parse_result (*parse)(void *state, struct slice line,
 	                           struct record *, struct arena *);
 };
 
-/* The registry, in bidding order. */
+/* The built-in registry, in bidding order. */
 extern const struct parser *const parsers[];
 extern const size_t nparsers;
+
+/*
+ * Formats added at run time (custom formats from the configuration) bid
+ * after the built-in ones.  parser_add borrows `p` until parser_clear.
+ * Returns 0, or -1 when the name is taken or the table is full.
+ */
+int parser_add(const struct parser *p);
+void parser_clear(void);
+
+/* Every parser, built-in then added: i from 0 to parser_count() - 1. */
+size_t parser_count(void);
+const struct parser *parser_at(size_t i);
 
 /*
  * Run the bidding over `pk`.  Returns the winner and its bid through *bid,
  * or NULL when no parser bid above 0.
  */
 const struct parser *parser_choose(const struct peek *pk, int *bid);
+
+/* parser_choose, and the runner-up with its bid (NULL and 0: none). */
+const struct parser *parser_rank(const struct peek *pk, int *bid,
+    const struct parser **second, int *second_bid);
 
 /* The parser called `name`, or NULL. */
 const struct parser *parser_find(const char *name);
@@ -110,6 +128,10 @@ const struct parser *parser_find(const char *name);
  * _SYSLOG variant when the line came behind a syslog header.
  */
 const char *parser_source_type(const struct parser *, bool syslog);
+
+/* The bytes to upload for a kept record: the original line, unless the
+ * parser converted it (custom formats become CEF). */
+struct slice record_upload_bytes(const struct record *r);
 
 /*
  * Parse one line as read (`raw`) with parser `p` and its per-source

@@ -62,6 +62,7 @@ struct record {
 	struct slice src_ip, dst_ip, user, dst_host, url, proto, user_agent;
 	struct slice device;
 	struct slice raw;   /* the whole original line, always set */
+	struct slice upload; /* what to upload instead of raw, or empty */
 	const char *reason; /* REJECT/PARTIAL: why, a static string */
 };
 

@@ -48,13 +48,38 @@ struct squid_fields {
 static bool
 squid_split(struct slice line, struct squid_fields *f)
 {
-	struct slice r = line;
+	struct slice r = line, w;
 
-	return lex_word(&r, &f->ts) && lex_word(&r, &f->elapsed) &&
-	       lex_word(&r, &f->client) && lex_word(&r, &f->code) &&
-	       lex_word(&r, &f->bytes) && lex_word(&r, &f->method) &&
-	       lex_word(&r, &f->url) && lex_word(&r, &f->user) &&
-	       lex_word(&r, &f->hier) && ((f->rest = r), true);
+	if (!(lex_word(&r, &f->ts) && lex_word(&r, &f->elapsed) &&
+		lex_word(&r, &f->client) && lex_word(&r, &f->code) &&
+		lex_word(&r, &f->bytes) && lex_word(&r, &f->method) &&
+		lex_word(&r, &f->url) && lex_word(&r, &f->user) &&
+		lex_word(&r, &f->hier)))
+		return false;
+	/*
+	 * The user is one word in Squid, but Blue Coat's squid-compatible
+	 * log writes LDAP names unquoted ("CN=Agent Smith,OU=fr,O=company"):
+	 * the user then runs up to the word that looks like HIERARCHY/peer.
+	 */
+	if (!squid_is_hier(f->hier)) {
+		struct slice scan = r;
+
+		while (lex_word(&scan, &w)) {
+			if (squid_is_hier(w)) {
+				f->user = slice_make(f->user.p,
+				    (size_t)(f->hier.p + f->hier.len -
+					f->user.p));
+				/* f->user ends before w: trim the blank. */
+				f->user.len = (size_t)(w.p - f->user.p);
+				f->user = slice_trim(f->user);
+				f->hier = w;
+				r = scan;
+				break;
+			}
+		}
+	}
+	f->rest = r;
+	return true;
 }
 
 static int

@@ -162,6 +162,43 @@ def test_two_formats_two_batches():
 
 
 @suite.test
+def test_format_change_midfile_and_mixed_report():
+    c, emu = Case(), Emulator()
+    try:
+        l1, k1 = squid_lines(30, seed=41, internal_every=0)
+        stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime())
+        common = [(b'198.51.100.%d - bob [%s] "GET https://github.com/%d '
+                   b'HTTP/1.1" 200 512 TCP_MISS:HIER_DIRECT' %
+                   (i, stamp.encode(), i)) for i in range(20)]
+        write_lines(c.path("changed.log"), l1 + common)
+        rc, out, err = run(["check", c.path("changed.log")])
+        o = out.decode()
+        check(rc == 0, err)
+        check("changed:  from line 31 the lines are squid_common (SQUID)"
+              in o, o)
+        check("50 read: 50 ok, 0 partial, 0 skipped, 0 rejected" in o, o)
+        rc, _, err = run(upload_args(c, c.path("changed.log")),
+                         env=c.env(emu))
+        check(rc == 0, err)
+        got = {u["source"]: emu.received(u).splitlines()
+               for u in emu.uploads()}
+        check(got == {"SQUID_NATIVE": k1, "SQUID": common}, got.keys())
+        # Interleaved: reported as mixed, not silently half-parsed.
+        mixed = []
+        for i in range(30):
+            mixed.append(l1[i])
+            if i % 3 == 0:
+                mixed.append(common[i % 20])
+        write_lines(c.path("mixed.log"), mixed)
+        rc, out, err = run(["check", c.path("mixed.log")])
+        o = out.decode()
+        check("mixed:    10 rejected lines look like squid_common" in o, o)
+    finally:
+        emu.stop()
+        c.close()
+
+
+@suite.test
 def test_wrong_token_exit_3():
     c, emu = Case(), Emulator()
     try:

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "custom.h"
 #include "log.h"
 #include "mdca.h"
 #include "secret.h"
@@ -150,7 +151,23 @@ cli_configure(struct cli *cli)
 	for (size_t i = 0; i < cli->nsets; i++) {
 		if (conf_set(&cli->conf, cli->sets[i].section, cli->sets[i].key,
 		             cli->sets[i].value, err, sizeof(err)) == -1) {
-			log_warnx("%s", err);
+						log_warnx("%s", err);
+			return EXIT_USAGE;
+		}
+	}
+	custom_clear();
+	for (size_t i = 0; i < cli->conf.nformats; i++) {
+		const struct conf_format *f = &cli->conf.formats[i];
+
+		if (f->pattern == NULL) {
+			log_warnx("%s: [format %s] has no pattern",
+			    cli->config_path, f->name);
+			return EXIT_USAGE;
+		}
+		if (custom_add(f->name, f->pattern, f->time_format, err,
+			sizeof(err)) == -1) {
+			log_warnx("%s: [format %s]: %s", cli->config_path,
+			    f->name, err);
 			return EXIT_USAGE;
 		}
 	}
@@ -248,6 +265,7 @@ cli_connect(struct cli *cli, int *status)
 void
 cli_free(struct cli *cli)
 {
+	custom_clear();
 	secret_free(cli->token);
 	cli->token = NULL;
 	secret_free(cli->client_secret);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "custom.h"
 #include "filter.h"
 #include "limits.h"
 
@@ -235,11 +236,71 @@ set_key(struct conf *c, const struct conf_key *k, const char *value, char *err,
 	}
 }
 
+/* [format NAME] pattern = / time_format = */
+static int
+set_format(struct conf *c, const char *name, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct conf_format *f = NULL;
+	char **slot;
+
+	if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "0123456789_-") != strlen(name)) {
+		snprintf(err, errlen,
+		    "[format %s]: a format name is letters, digits, '_' "
+		    "and '-'",
+		    name);
+		return -1;
+	}
+	if (strcmp(key, "pattern") == 0) {
+		if (custom_check(value, NULL, err, errlen) == -1)
+			return -1;
+	} else if (strcmp(key, "time_format") == 0) {
+		if (custom_check_time_format(value, err, errlen) == -1)
+			return -1;
+	} else {
+		snprintf(err, errlen,
+		    "unknown key '%s' in [format %s] (known: pattern, "
+		    "time_format)",
+		    key, name);
+		return -1;
+	}
+	for (size_t i = 0; i < c->nformats; i++)
+		if (strcmp(c->formats[i].name, name) == 0)
+			f = &c->formats[i];
+	if (f == NULL) {
+		struct conf_format *v = realloc(c->formats,
+		    (c->nformats + 1) * sizeof(*v));
+
+		if (v == NULL)
+			goto nomem;
+		c->formats = v;
+		f = &v[c->nformats];
+		memset(f, 0, sizeof(*f));
+		if ((f->name = strdup(name)) == NULL)
+			goto nomem;
+		c->nformats++;
+	}
+	slot = strcmp(key, "pattern") == 0 ? &f->pattern : &f->time_format;
+	free(*slot);
+	if ((*slot = strdup(value)) == NULL)
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
 int
 conf_set(struct conf *c, const char *section, const char *key,
-         const char *value, char *err, size_t errlen)
+    const char *value, char *err, size_t errlen)
 {
 	bool section_known = false;
+
+	if (strncmp(section, "format ", 7) == 0)
+		return set_format(c, section + 7, key, value, err, errlen);
+
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(keys[i].section, section) != 0)
@@ -251,7 +312,7 @@ conf_set(struct conf *c, const char *section, const char *key,
 	if (!section_known)
 		snprintf(err, errlen,
 		         "unknown section [%s] (known: tenant, auth, upload, "
-		         "filter)",
+		    "filter, format NAME)",
 		         section);
 	else
 		snprintf(err, errlen, "unknown key '%s' in [%s]", key, section);
@@ -282,8 +343,20 @@ on_ini(void *user, const char *section, const char *name, const char *value)
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
-	struct load_ctx lc = {.c = c};
-	int r = ini_parse(path, on_ini, &lc);
+		struct load_ctx lc = {.c = c};
+	int r;
+
+	/*
+	 * Debian's inih takes its limits at run time: lines as long as a
+	 * custom format's pattern needs (the default is 200 bytes), and the
+	 * first error is the one reported.
+	 */
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = 65536;
+	ini_stop_on_first_error = true;
+	r = ini_parse(path, on_ini, &lc);
+
 
 	if (r == 0)
 		return 0;
@@ -357,5 +430,11 @@ conf_free(struct conf *c)
 	free(c->state_dir);
 	free_list(c->internal, c->ninternal);
 	free_list(c->internal_domain, c->ninternal_domain);
+	for (size_t i = 0; i < c->nformats; i++) {
+		free(c->formats[i].name);
+		free(c->formats[i].pattern);
+		free(c->formats[i].time_format);
+	}
+	free(c->formats);
 	memset(c, 0, sizeof(*c));
 }

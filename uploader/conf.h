@@ -8,6 +8,7 @@
  *	[upload]  data_source, snapshot, format, max_batch, state_dir,
  *	          retry_max_time
  *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
+ *	[format NAME]  pattern (PCRE2, named groups), time_format
  *
  * The keys are one table in conf.c (name, type, place, help); a file with
  * an unknown section or key, or a bad value, is refused at start with the
@@ -20,6 +21,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* A [format NAME] section: a custom format (parsers/custom.h). */
+struct conf_format {
+	char *name, *pattern, *time_format;
+};
 
 struct conf {
 	char *tenant, *ca_file, *proxy;
@@ -37,6 +43,8 @@ struct conf {
 	char **internal_domain; /* domain suffixes */
 	size_t ninternal_domain;
 	int level; /* gzip level */
+	struct conf_format *formats;
+	size_t nformats;
 };
 
 /* Defaults into c. */

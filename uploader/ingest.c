@@ -177,15 +177,20 @@ build_filter(const struct conf *c, struct filter *f)
 	return 0;
 }
 
-/* How sure detection was: the bid against the most it could have been. */
-static int
-confidence(const struct member_stats *st, size_t sample_lines)
+/*
+ * How sure detection was: high when the winner parses every line it was
+ * chosen on and no other format came close, low when it parses fewer than
+ * half of them.
+ */
+static const char *
+confidence(const struct member_stats *st)
 {
-	long most = (long)st->parser->max_bid * (long)sample_lines / PEEK_LINES;
-
-	if (most <= 0)
-		return 0;
-	return st->bid >= most ? 100 : (int)(100L * st->bid / most);
+	if (st->sample_parsed == st->sample_lines &&
+	    st->next_bid * 2 <= st->bid)
+		return "high";
+	if (st->sample_parsed * 2 >= st->sample_lines)
+		return "medium";
+	return "low";
 }
 
 struct report {
@@ -204,7 +209,7 @@ print_member(void *arg, const struct member_stats *st)
 	rep->lines += st->lines;
 	rep->kept += st->dropped[FILTER_KEEP];
 	fprintf(o, "%s\n", st->name);
-	if (st->parser == NULL) {
+	if (st->detected == NULL) {
 		fprintf(o,
 		        "  format:   not recognised (%llu lines): no parser "
 		        "knows these lines; try --format, see `discolog "
@@ -214,15 +219,22 @@ print_member(void *arg, const struct member_stats *st)
 		return;
 	}
 	if (st->pinned)
-		fprintf(o, "  format:   %s (%s), pinned\n", st->parser->name,
-		        parser_source_type(st->parser, st->syslog_lines > 0));
+		fprintf(o, "  format:   %s (%s), pinned\n", st->detected->name,
+		        parser_source_type(st->detected, st->syslog_lines > 0));
 	else
-		fprintf(o, "  format:   %s (%s), detected, confidence %d%%\n",
-		        st->parser->name,
-		        parser_source_type(st->parser, st->syslog_lines > 0),
-		        confidence(st, st->lines < PEEK_LINES
-		                           ? (size_t)st->lines
-		                           : PEEK_LINES));
+		fprintf(o,
+		        "  format:   %s (%s), detected, confidence %s (%zu of "
+		        "%zu first lines parse%s%s)\n",
+		        st->detected->name,
+		        parser_source_type(st->detected, st->sample_syslog),
+		        confidence(st), st->sample_parsed, st->sample_lines,
+		        st->next_best ? "; next best: " : "",
+		        st->next_best ? st->next_best->name : "");
+	for (size_t i = 0; i < st->nswitches; i++)
+		fprintf(o, "  changed:  from line %llu the lines are %s (%s)\n",
+		        (unsigned long long)st->switches[i].lineno,
+		        st->switches[i].parser->name,
+		        parser_source_type(st->switches[i].parser, false));
 	fprintf(o,
 	        "  lines:    %llu read: %llu ok, %llu partial, %llu skipped, "
 	        "%llu rejected\n",
@@ -243,6 +255,19 @@ print_member(void *arg, const struct member_stats *st)
 		fprintf(o, ")");
 	}
 	fprintf(o, "\n");
+	for (size_t i = 0; i < PIPELINE_OTHERS && st->others[i].parser; i++) {
+		if (st->others[i].lines == 0)
+			continue;
+		fprintf(
+		    o,
+		    "  mixed:    %llu rejected line%s look%s like %s: a relay "
+		    "or a shared file interleaves sources; split them or pin "
+		    "--format\n",
+		    (unsigned long long)st->others[i].lines,
+		    st->others[i].lines == 1 ? "" : "s",
+		    st->others[i].lines == 1 ? "s" : "",
+		    st->others[i].parser->name);
+	}
 	if (st->nrejects > 0) {
 		fprintf(o, "  rejected lines (first %zu):\n", st->nrejects);
 		for (size_t i = 0; i < st->nrejects; i++)
@@ -405,7 +430,7 @@ batch_sink(void *arg, const struct record *r, uint64_t lineno, char *err,
 			return -1;
 		u->batch[u->nbatch++] = b;
 	}
-	return batch_add(b, r->raw, err, errlen);
+	return batch_add(b, record_upload_bytes(r), err, errlen);
 }
 
 static char *

@@ -51,33 +51,35 @@ version(void)
 	printf("  PCRE2 %s\n", pcre);
 }
 
+static const char formats_usage[] =
+    "usage: discolog formats [-c CONF] [--json]\n\n"
+    "List the log formats discolog parses: name (for --format), the MDCA\n"
+    "source ids (file and syslog), the numeric logType, whether it is\n"
+    "detected automatically, and what it is.  With -c, the custom formats\n"
+    "of the configuration ([format NAME]) too.\n";
+
 int
 cmd_formats(int argc, char **argv)
 {
-	bool json = false;
+	struct cli cli;
+	int first, status;
+	bool json;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "-h") == 0 ||
-		         strcmp(argv[i], "--help") == 0) {
-			printf("usage: discolog formats [--json]\n\n"
-			       "List the log formats discolog parses: name "
-			       "(for --format), the MDCA\nsource ids (file and "
-			       "syslog), the numeric logType, whether it is\n"
-			       "detected automatically, and what it is.\n");
-			return EXIT_OK;
-		} else {
-			fprintf(stderr, "usage: discolog formats [--json]\n");
-			return EXIT_USAGE;
-		}
+	status = cli_parse(&cli, argc, argv, NULL, NULL, NULL, formats_usage,
+	    &first);
+	if (status != EXIT_OK || first < argc) {
+		if (status == EXIT_OK)
+			fputs(formats_usage, stderr);
+		cli_free(&cli);
+		return status == -1 ? EXIT_OK : EXIT_USAGE;
 	}
+	json = cli.json;
 	if (json) {
 		cJSON *a = cJSON_CreateArray();
 		char *s;
 
-		for (size_t i = 0; i < nparsers; i++) {
-			const struct parser *p = parsers[i];
+		for (size_t i = 0; i < parser_count(); i++) {
+			const struct parser *p = parser_at(i);
 			cJSON *o = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(o, "name", p->name);
@@ -96,21 +98,25 @@ cmd_formats(int argc, char **argv)
 		printf("%s\n", s ? s : "[]");
 		free(s);
 		cJSON_Delete(a);
+		cli_free(&cli);
 		return EXIT_OK;
 	}
-	printf("%-18s %-28s %-7s %-6s %s\n", "FORMAT", "MDCA SOURCE IDS",
+	printf("%-16s %-44s %-7s %-6s %s\n", "FORMAT", "MDCA SOURCE IDS",
 	       "LOGTYPE", "DETECT", "DESCRIPTION");
-	for (size_t i = 0; i < nparsers; i++) {
-		const struct parser *p = parsers[i];
+	for (size_t i = 0; i < parser_count(); i++) {
+		const struct parser *p = parser_at(i);
 		char ids[128];
 
+				bool two = p->source_id_syslog != NULL &&
+		    strcmp(p->source_id_syslog, p->source_id) != 0;
+
 		snprintf(ids, sizeof(ids), "%s%s%s", p->source_id,
-		         p->source_id_syslog ? " " : "",
-		         p->source_id_syslog ? p->source_id_syslog : "");
-		printf("%-18s %-28s %-7d %-6s %s\n", p->name, ids, p->log_type,
-		       (p->flags & PARSER_NO_DETECT) ? "no" : "yes",
-		       p->description);
+		    two ? " " : "", two ? p->source_id_syslog : "");
+		printf("%-16s %-44s %-7d %-6s %s\n", p->name, ids, p->log_type,
+		    (p->flags & PARSER_NO_DETECT) ? "no" : "yes",
+		    p->description);
 	}
+	cli_free(&cli);
 	return EXIT_OK;
 }
 

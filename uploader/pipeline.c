@@ -51,12 +51,119 @@ keep_reject(struct member_stats *st, uint64_t lineno, const char *reason,
 			r->text[i] = ' ';
 }
 
+/* Rejected lines probed for another format, at most. */
+#define PROBE_REJECTS 256
+
 struct run {
 	const struct pipeline *pl;
 	struct member_stats *st;
 	void *state;
 	struct arena arena;
+	/* the current run of rejected lines, copied, for detecting again */
+	char *run_data[PIPELINE_REDETECT];
+	size_t run_len[PIPELINE_REDETECT];
+	uint64_t run_lineno[PIPELINE_REDETECT];
+	size_t nrun;
 };
+
+static int one_line(struct run *ru, struct slice line, uint64_t lineno,
+                    bool too_long, char *err, size_t errlen);
+
+/* Would another format take this rejected line?  Tally it. */
+static void
+probe_reject(struct run *ru, struct slice line)
+{
+	struct member_stats *st = ru->st;
+	struct slice body;
+	struct peek pk;
+	const struct parser *p;
+	int bid;
+
+	if (st->rejects_probed++ >= PROBE_REJECTS)
+		return;
+	parser_peek(&pk, st->name, &line, &body, 1, ru->pl->now_ms);
+	p = parser_choose(&pk, &bid);
+	if (p == NULL || p == st->parser)
+		return;
+	for (size_t i = 0; i < PIPELINE_OTHERS; i++) {
+		if (st->others[i].parser == p || st->others[i].parser == NULL) {
+			st->others[i].parser = p;
+			st->others[i].lines++;
+			return;
+		}
+	}
+}
+
+static void
+run_clear(struct run *ru)
+{
+	for (size_t i = 0; i < ru->nrun; i++)
+		free(ru->run_data[i]);
+	ru->nrun = 0;
+}
+
+/*
+ * A run of rejected lines: when another format bids on them, it takes over
+ * from here (a log that changed format, a rotated file of another device),
+ * and the run is parsed again with it.  Returns 0, or -1 with err set.
+ */
+static int
+redetect(struct run *ru, char *err, size_t errlen)
+{
+	struct member_stats *st = ru->st;
+	struct slice raw[PIPELINE_REDETECT], body[PIPELINE_REDETECT];
+	struct peek pk;
+	const struct parser *p;
+	void *state;
+	int bid, rc = 0;
+	size_t n = ru->nrun;
+
+	char *old[PIPELINE_REDETECT];
+
+	for (size_t i = 0; i < n; i++) {
+		raw[i] = (struct slice){ru->run_data[i], ru->run_len[i]};
+		old[i] = ru->run_data[i];
+	}
+	parser_peek(&pk, st->name, raw, body, n, ru->pl->now_ms);
+	p = parser_choose(&pk, &bid);
+	if (p == NULL || p == st->parser) {
+		run_clear(ru);
+		return 0;
+	}
+	if ((state = calloc(1, p->state_size + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	log_verbose("%s:%llu: the lines are %s from here, not %s", st->name,
+	            (unsigned long long)ru->run_lineno[0], p->name,
+	            st->parser->name);
+	if (st->nswitches < PIPELINE_SWITCHES) {
+		st->switches[st->nswitches].lineno = ru->run_lineno[0];
+		st->switches[st->nswitches].parser = p;
+		st->nswitches++;
+	}
+	free(ru->state);
+	ru->state = state;
+	st->parser = p;
+	/* The run is no longer rejected, nor a sign of a mixed source. */
+	for (size_t i = 0; i < PIPELINE_OTHERS; i++)
+		if (st->others[i].parser == p)
+			st->others[i].lines -=
+			    st->others[i].lines < n ? st->others[i].lines : n;
+	while (st->nrejects > 0 &&
+	       st->rejects[st->nrejects - 1].lineno >= ru->run_lineno[0])
+		st->nrejects--;
+	/* Those lines were counted as rejected: count them again. */
+	st->verdicts[PARSE_REJECT] -= n;
+	st->lines -= n;
+	ru->nrun = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc =
+		    one_line(ru, raw[i], ru->run_lineno[i], false, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		free(old[i]);
+	return rc;
+}
 
 static int
 one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
@@ -82,8 +189,21 @@ one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
 		st->syslog_lines++;
 	if (v == PARSE_REJECT) {
 		keep_reject(st, lineno, r.reason, line);
+		probe_reject(ru, line);
+		if (st->pinned)
+			return 0;
+		if ((ru->run_data[ru->nrun] = malloc(line.len + 1)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		memcpy(ru->run_data[ru->nrun], line.p, line.len);
+		ru->run_len[ru->nrun] = line.len;
+		ru->run_lineno[ru->nrun++] = lineno;
+		if (ru->nrun == PIPELINE_REDETECT)
+			return redetect(ru, err, errlen);
 		return 0;
 	}
+	run_clear(ru);
 	if (v == PARSE_SKIP)
 		return 0;
 	f = filter_apply(ru->pl->filter, &r);
@@ -91,6 +211,31 @@ one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
 	if (f != FILTER_KEEP)
 		return 0;
 	return ru->pl->sink(ru->pl->sink_arg, &r, lineno, err, errlen);
+}
+
+/* How many of the detection lines `p` parses (in order, fresh state). */
+static size_t
+sample_parsed(const struct pipeline *pl, const struct parser *p,
+              const struct slice *raw, size_t n)
+{
+	struct arena a;
+	struct record r;
+	void *state = calloc(1, p->state_size + 1);
+	size_t ok = 0;
+
+	if (state == NULL || arena_init(&a, ARENA_BYTES) == -1) {
+		free(state);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		arena_reset(&a);
+		if (parser_run(p, state, raw[i], pl->now_ms, &r, &a) !=
+		    PARSE_REJECT)
+			ok++;
+	}
+	arena_free(&a);
+	free(state);
+	return ok;
 }
 
 static int
@@ -134,8 +279,15 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 			if (slice_trim(h.line[i]).len > 0 && !h.too_long[i])
 				raw[n++] = h.line[i];
 		parser_peek(&pk, st->name, raw, body, n, pl->now_ms);
-		st->parser = parser_choose(&pk, &st->bid);
+		st->parser =
+		    parser_rank(&pk, &st->bid, &st->next_best, &st->next_bid);
+		st->sample_lines = n;
+		st->sample_syslog = pk.nsyslog * 2 > n;
+		if (st->parser != NULL)
+			st->sample_parsed =
+			    sample_parsed(pl, st->parser, raw, n);
 	}
+	st->detected = st->parser;
 	if (st->parser == NULL) {
 		/* Count what was there, upload nothing. */
 		*unknown = true;
@@ -163,6 +315,7 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 			goto done;
 	rc = r == -1 ? -1 : 0;
 done:
+	run_clear(&ru);
 	head_free(&h);
 	arena_free(&ru.arena);
 	free(ru.state);

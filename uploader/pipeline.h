@@ -28,11 +28,34 @@ struct rejected_line {
 	char text[160];
 };
 
+#define PIPELINE_OTHERS 4	 /* other formats tallied in rejected lines */
+#define PIPELINE_SWITCHES 4 /* format changes remembered */
+/* This many rejected lines in a row make detection run again. */
+#define PIPELINE_REDETECT PEEK_LINES
+
 struct member_stats {
 	char name[4096];
-	const struct parser *parser; /* NULL: no format recognised */
+		const struct parser *detected; /* chosen at the start; NULL: none */
+	const struct parser *parser;   /* the current one */
 	int bid;
 	bool pinned;
+	const struct parser *next_best; /* the runner-up of detection */
+	int next_bid;
+		size_t sample_lines, sample_parsed; /* detection lines, and how many
+						the winner parses */
+	bool sample_syslog; /* most of them behind a syslog header */
+	/* Rejected lines another format would take: a mixed source. */
+	struct {
+		const struct parser *parser;
+		uint64_t lines;
+	} others[PIPELINE_OTHERS];
+	uint64_t rejects_probed;
+	/* The format changed part-way (a run of rejects, detected again). */
+	struct {
+		uint64_t lineno;
+		const struct parser *parser;
+	} switches[PIPELINE_SWITCHES];
+	size_t nswitches;
 	uint64_t lines; /* every line read, blank ones included */
 	uint64_t verdicts[PARSE_NRESULTS];
 	uint64_t too_long;
