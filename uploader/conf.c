@@ -31,6 +31,19 @@ static const struct conf_key {
      "HTTPS proxy URL"},
     {"auth", "token_file", C_STR, offsetof(struct conf, token_file), 0, 0,
      "file holding the legacy API token"},
+    {"auth", "client_id", C_STR, offsetof(struct conf, client_id), 0, 0,
+     "Entra application (client) id"},
+    {"auth", "tenant_id", C_STR, offsetof(struct conf, tenant_id), 0, 0,
+     "Entra directory (tenant) id"},
+    {"auth", "client_secret_file", C_STR,
+     offsetof(struct conf, client_secret_file), 0, 0,
+     "file holding the Entra client secret"},
+    {"auth", "client_cert", C_STR, offsetof(struct conf, client_cert), 0, 0,
+     "Entra certificate credential (PEM)"},
+    {"auth", "client_key", C_STR, offsetof(struct conf, client_key), 0, 0,
+     "private key of client_cert (PEM)"},
+    {"auth", "authority", C_STR, offsetof(struct conf, authority), 0, 0,
+     "Entra login endpoint base"},
     {"upload", "data_source", C_STR, offsetof(struct conf, data_source), 0, 0,
      "data source (inputStreamName)"},
     {"upload", "snapshot", C_STR, offsetof(struct conf, snapshot), 0, 0,
@@ -367,6 +380,9 @@ conf_env(struct conf *c, char *err, size_t errlen)
 	} vars[] = {
 	    {"DISCOLOG_TENANT", "tenant", "url"},
 	    {"DISCOLOG_CA_FILE", "tenant", "ca_file"},
+	    {"DISCOLOG_CLIENT_ID", "auth", "client_id"},
+	    {"DISCOLOG_TENANT_ID", "auth", "tenant_id"},
+	    {"DISCOLOG_AUTHORITY", "auth", "authority"},
 	    {"DISCOLOG_DATA_SOURCE", "upload", "data_source"},
 	    {"DISCOLOG_STATE_DIR", "upload", "state_dir"},
 	    {"DISCOLOG_RETRY_MAX_TIME", "upload", "retry_max_time"},
@@ -402,6 +418,12 @@ conf_free(struct conf *c)
 	free(c->ca_file);
 	free(c->proxy);
 	free(c->token_file);
+	free(c->client_id);
+	free(c->tenant_id);
+	free(c->client_secret_file);
+	free(c->client_cert);
+	free(c->client_key);
+	free(c->authority);
 	free(c->data_source);
 	free(c->snapshot);
 	free(c->format);

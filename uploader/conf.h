@@ -3,7 +3,8 @@
  * (each overrides the one before).
  *
  *	[tenant]  url, ca_file, proxy
- *	[auth]    token_file
+ *	[auth]    token_file, client_id, tenant_id, client_secret_file,
+ *	          client_cert, client_key, authority
  *	[upload]  data_source, snapshot, format, max_batch, state_dir,
  *	          retry_max_time
  *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
@@ -29,6 +30,9 @@ struct conf_format {
 struct conf {
 	char *tenant, *ca_file, *proxy;
 	char *token_file;
+	/* Entra application: ids, the paths of the files with the secrets */
+	char *client_id, *tenant_id, *client_secret_file;
+	char *client_cert, *client_key, *authority;
 	char *data_source, *snapshot, *format, *state_dir;
 	uint64_t max_batch;
 	int retry_max_time;

@@ -116,6 +116,14 @@ on_header(char *p, size_t size, size_t n, void *arg)
 			if (strncasecmp(p + i, "text/html", 9) == 0)
 				r->html = true;
 	}
+	if (len > 5 && len < 128 && strncasecmp(p, "date:", 5) == 0) {
+		char d[128];
+		time_t t;
+
+		snprintf(d, sizeof(d), "%.*s", (int)(len - 5), p + 5);
+		if ((t = curl_getdate(d, NULL)) > 0)
+			r->date = (int64_t)t;
+	}
 	return len;
 }
 
@@ -274,6 +282,44 @@ nomem:
 	curl_slist_free_all(hdrs);
 	snprintf(r->error, sizeof(r->error), "out of memory");
 	return HTTP_RETRY_NET;
+}
+
+enum http_result
+http_connect(struct http *h, const char *url, struct http_resp *r)
+{
+	CURLcode e = CURLE_OK;
+
+	buf_free(&r->body);
+	memset(r, 0, sizeof(*r));
+	r->attempts = 1;
+	h->errbuf[0] = '\0';
+	curl_easy_reset(h->c);
+#define SET(opt, val)                                                          \
+	do {                                                                   \
+		if (e == CURLE_OK)                                             \
+			e = curl_easy_setopt(h->c, opt, val);                  \
+	} while (0)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_ERRORBUFFER, h->errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECT_ONLY, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->o.ca_file != NULL)
+		SET(CURLOPT_CAINFO, h->o.ca_file);
+	if (h->o.proxy != NULL)
+		SET(CURLOPT_PROXY, h->o.proxy);
+#undef SET
+	if (e == CURLE_OK)
+		e = curl_easy_perform(h->c);
+	if (e != CURLE_OK) {
+		snprintf(r->error, sizeof(r->error), "%s",
+		         h->errbuf[0] ? h->errbuf : curl_easy_strerror(e));
+		return HTTP_RETRY_NET;
+	}
+	return HTTP_OK;
 }
 
 enum http_result

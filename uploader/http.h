@@ -59,6 +59,7 @@ struct http_resp {
 	int attempts;
 	size_t max_body; /* set by the caller: cap instead of
 	                    RESPONSE_MAX_BYTES (0: that) */
+	int64_t date; /* the Date header, epoch s; 0 when absent */
 };
 
 struct ratelimit;
@@ -81,6 +82,12 @@ enum http_result http_once(struct http *h, const struct http_req *rq,
  * Retry-After, until retry_max_time would pass.  Returns the last class.
  */
 enum http_result http_request(struct http *h, const struct http_req *rq,
+                              struct http_resp *resp);
+
+/* Connect to the host of `url` (through the proxy, with the TLS
+ * handshake and verification) and send nothing: HTTP_OK, or
+ * HTTP_RETRY_NET with the reason in resp->error.  For `discolog doctor`. */
+enum http_result http_connect(struct http *h, const char *url,
                               struct http_resp *resp);
 
 /* Class of a finished exchange: for tests and callers. */

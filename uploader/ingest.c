@@ -144,8 +144,8 @@ static const char upload_usage[] =
     "ceiling 5G)\n"
     "  -n, --dry-run           everything but talking to the tenant\n"
     "  -o, --output-dir DIR    write the gzip batches into DIR instead\n"
-    "  -t, --tenant URL        the tenant's API host (DISCOLOG_TENANT)\n"
-    "      --token-file FILE   legacy API token (or DISCOLOG_TOKEN)\n"
+    "  -t, --tenant URL        the tenant's API host "
+    "(DISCOLOG_TENANT)\n" CLI_USAGE_AUTH
     "      --ca-file FILE      extra CA bundle (DISCOLOG_CA_FILE)\n"
     "      --proxy URL         HTTPS proxy (default: https_proxy)\n"
     "      --state-dir DIR     spool directory (DISCOLOG_STATE_DIR)\n"

@@ -39,5 +39,10 @@
 /* Backoff: first wait and cap, in ms (the curl tool's numbers). */
 #define RETRY_FIRST_MS 1000
 #define RETRY_CAP_MS   (10 * 60 * 1000)
+/* An Entra token is fetched anew a quarter of its lifetime before it
+ * expires, at most this early, in ms. */
+#define TOKEN_REFRESH_MS (5 * 60 * 1000)
+/* After a refresh failed for the network, the next try, in ms. */
+#define TOKEN_RETRY_MS (30 * 1000)
 
 #endif

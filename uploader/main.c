@@ -39,6 +39,9 @@ static const char usage[] =
     "                   discovered apps of one continuous report\n"
     "  blockscript --appliance A\n"
     "                   block script for an edge device (or --render R)\n"
+    "  doctor           check configuration, network, TLS, clock, token, "
+    "permissions,\n"
+    "                   data sources\n"
     "\n"
     "`discolog COMMAND --help` tells more; `discolog --version` the\n"
     "versions of discolog and its libraries.\n";
@@ -137,6 +140,7 @@ static const struct {
     {"categories", cmd_categories},
     {"apps", cmd_apps},
     {"blockscript", cmd_blockscript},
+    {"doctor", cmd_doctor},
 };
 
 int

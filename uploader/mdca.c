@@ -31,6 +31,18 @@ mdca_base(const struct mdca *m)
 	return m->base;
 }
 
+struct auth *
+mdca_auth(struct mdca *m)
+{
+	return m->auth;
+}
+
+struct http *
+mdca_http(struct mdca *m)
+{
+	return m->api;
+}
+
 struct mdca *
 mdca_new(const struct mdca_conf *c, char *err, size_t errlen)
 {

@@ -35,6 +35,10 @@ void mdca_free(struct mdca *m);
 /* The tenant's base URL as used ("https://host"), for messages. */
 const char *mdca_base(const struct mdca *m);
 
+/* The credentials and the tenant's HTTP handle: for `discolog doctor`. */
+struct auth *mdca_auth(struct mdca *m);
+struct http *mdca_http(struct mdca *m);
+
 /*
  * One API call: `method` to base + `path` (with its query string), with a
  * JSON `body` or NULL.  The rate limit, retries, the credentials (a fresh
