@@ -446,8 +446,10 @@ w3c_url(const struct slice *f, struct slice host, struct arena *a)
 			p += port.len;
 		}
 	}
-	memcpy(p, stem.p, stem.len);
-	p += stem.len;
+	if (stem.len > 0) { /* an absent stem is NULL: not for memcpy */
+		memcpy(p, stem.p, stem.len);
+		p += stem.len;
+	}
 	if (query.len > 0) {
 		if (query.p[0] != '?')
 			*p++ = '?';

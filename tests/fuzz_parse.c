@@ -7,7 +7,8 @@
  * report, or a field pointing outside its line and the arena is a finding.
  *
  * Built two ways: with clang -fsanitize=fuzzer (scripts/fuzz.mk), and with
- * any compiler through tests/test_fuzz.c, which replays a corpus.
+ * any compiler through tests/test_fuzz.c, which replays the corpus
+ * (samples/ and tests/corpus/parse/).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,17 +18,26 @@
 #include "limits.h"
 #include "parser.h"
 
-#define FUZZ_NOW_MS 1780272000000LL
+#define PARSE_NOW_MS 1780272000000LL
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+void fuzz_parse_cleanup(void);
 
-static struct arena fuzz_arena;
+static struct arena parse_arena;
+
+/* What the replay calls at the end (no leak under valgrind). */
+void
+fuzz_parse_cleanup(void)
+{
+	arena_free(&parse_arena);
+}
 
 static int
-fuzz_inside(const struct record *r, const char *lo, const char *hi)
+parse_inside(const struct record *r, const char *lo, const char *hi)
 {
-	const struct slice *f[] = {&r->src_ip, &r->dst_ip, &r->user,
-	    &r->dst_host, &r->url, &r->proto, &r->user_agent, &r->device};
+	const struct slice *f[] = {&r->src_ip,     &r->dst_ip, &r->user,
+	                           &r->dst_host,   &r->url,    &r->proto,
+	                           &r->user_agent, &r->device};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		const char *p = f[i]->p;
@@ -37,8 +47,8 @@ fuzz_inside(const struct record *r, const char *lo, const char *hi)
 			continue;
 		if (p >= lo && p + n <= hi)
 			continue;
-		if (p >= fuzz_arena.base &&
-		    p + n <= fuzz_arena.base + fuzz_arena.cap)
+		if (p >= parse_arena.base &&
+		    p + n <= parse_arena.base + parse_arena.cap)
 			continue;
 		return 0;
 	}
@@ -54,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct peek pk;
 	int bid;
 
-	if (fuzz_arena.base == NULL && arena_init(&fuzz_arena, ARENA_BYTES))
+	if (parse_arena.base == NULL && arena_init(&parse_arena, ARENA_BYTES))
 		abort();
 	/* A private copy of exactly `size` bytes: ASan sees any overread. */
 	if ((buf = malloc(size ? size : 1)) == NULL)
@@ -69,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n && npeek < PEEK_LINES; i++)
 		if (lines[i].len > 0)
 			raw[npeek++] = lines[i];
-	parser_peek(&pk, "fuzz", raw, body, npeek, FUZZ_NOW_MS);
+	parser_peek(&pk, "fuzz", raw, body, npeek, PARSE_NOW_MS);
 	(void)parser_choose(&pk, &bid);
 	for (size_t k = 0; k < nparsers; k++) {
 		const struct parser *p = parsers[k];
@@ -81,11 +91,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct record r;
 			enum parse_result v;
 
-			arena_reset(&fuzz_arena);
-			v = parser_run(p, state, lines[i], FUZZ_NOW_MS, &r,
-			    &fuzz_arena);
+			arena_reset(&parse_arena);
+			v = parser_run(p, state, lines[i], PARSE_NOW_MS, &r,
+			               &parse_arena);
 			if ((v == PARSE_OK || v == PARSE_PARTIAL) &&
-			    !fuzz_inside(&r, buf, buf + size))
+			    !parse_inside(&r, buf, buf + size))
 				abort();
 		}
 		free(state);

@@ -26,6 +26,10 @@
 /* The MDCA API's application id (mdca-api.md §2.2), as a v2.0 scope. */
 #define ENTRA_SCOPE "05a65629-4c1b-48c1-a78b-804c4abdd4af/.default"
 #define JWT_BEARER  "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+/* What an access token may hold (RFC 6750 b64token, and a JWT's '.'). */
+#define TOKEN_CHARS                                                            \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"       \
+	"-._~+/="
 
 struct auth {
 	char *token; /* legacy API token, owned */
@@ -216,9 +220,10 @@ aadsts(const cJSON *j)
 	    cJSON_GetObjectItemCaseSensitive(j, "error_description");
 	const char *p;
 
+	/* valueint: cJSON's saturated copy (a cast of 1e300 is undefined). */
 	if (cJSON_IsArray(codes) &&
 	    cJSON_IsNumber(cJSON_GetArrayItem(codes, 0)))
-		return (long)cJSON_GetArrayItem(codes, 0)->valuedouble;
+		return cJSON_GetArrayItem(codes, 0)->valueint;
 	if (cJSON_IsString(d) && (p = strstr(d->valuestring, "AADSTS")) != NULL)
 		return strtol(p + 6, NULL, 10);
 	return 0;
@@ -228,10 +233,10 @@ aadsts(const cJSON *j)
  * One sentence on a token request Entra refused.  Every credential or
  * configuration answer (4xx) is an auth error: no retry makes it work.
  */
-static void
-entra_explain(const struct auth *a, enum http_result res,
-              const struct http_resp *r, bool *auth_err, char *err,
-              size_t errlen)
+void
+auth_explain(const struct auth *a, enum http_result res,
+             const struct http_resp *r, bool *auth_err, char *err,
+             size_t errlen)
 {
 	cJSON *j = NULL;
 	const cJSON *e, *d;
@@ -346,6 +351,42 @@ done:
 	cJSON_Delete(j);
 }
 
+int
+auth_parse_token(const char *body, size_t len, char **token, double *lifetime)
+{
+	cJSON *j;
+	const cJSON *tok, *exp;
+	double t = 0;
+	int rc = -1;
+
+	*token = NULL;
+	*lifetime = 0;
+	if (body == NULL || (j = cJSON_ParseWithLength(body, len)) == NULL)
+		return -1;
+	tok = cJSON_GetObjectItemCaseSensitive(j, "access_token");
+	exp = cJSON_GetObjectItemCaseSensitive(j, "expires_in");
+	/* v2.0 sends a number, v1 a string: take both. */
+	if (cJSON_IsNumber(exp))
+		t = exp->valuedouble;
+	else if (cJSON_IsString(exp))
+		t = strtod(exp->valuestring, NULL);
+	/* NaN fails both tests: the default too. */
+	if (!(t > 0 && t <= 86400))
+		t = 3599; /* mdca-api.md §2.2: one hour */
+	/* It goes into a header line: printable ASCII only. */
+	if (cJSON_IsString(tok) && tok->valuestring[0] != '\0' &&
+	    strspn(tok->valuestring, TOKEN_CHARS) == strlen(tok->valuestring) &&
+	    (*token = strdup(tok->valuestring)) != NULL) {
+		*lifetime = t;
+		rc = 0;
+	}
+	/* cJSON's copy of the token: wipe it before it is freed. */
+	if (cJSON_IsString(tok))
+		explicit_bzero(tok->valuestring, strlen(tok->valuestring));
+	cJSON_Delete(j);
+	return rc;
+}
+
 /* Fetch a new access token into a->bearer.  0, or -1 with err set. */
 static int
 entra_fetch(struct auth *a, struct http *h, bool *auth_err, char *err,
@@ -356,10 +397,8 @@ entra_fetch(struct auth *a, struct http *h, bool *auth_err, char *err,
 	struct http_resp r = {0};
 	enum http_result res;
 	int64_t start = mono_ms();
-	char *assertion = NULL, *body = NULL;
+	char *assertion = NULL, *body = NULL, *tok;
 	const char *cred;
-	cJSON *j = NULL;
-	const cJSON *tok, *exp;
 	double lifetime = 0;
 	size_t cap, o = 0;
 	int rc = -1;
@@ -399,33 +438,23 @@ entra_fetch(struct auth *a, struct http *h, bool *auth_err, char *err,
 	                   &r);
 	log_debug("POST %s: HTTP %ld", a->token_url, r.status);
 	if (res != HTTP_OK) {
-		entra_explain(a, res, &r, auth_err, err, errlen);
+		auth_explain(a, res, &r, auth_err, err, errlen);
 		goto done;
 	}
-	j = cJSON_ParseWithLength(r.body.data, r.body.len);
-	tok = cJSON_GetObjectItemCaseSensitive(j, "access_token");
-	exp = cJSON_GetObjectItemCaseSensitive(j, "expires_in");
-	/* v2.0 sends a number, v1 a string: take both. */
-	if (cJSON_IsNumber(exp))
-		lifetime = exp->valuedouble;
-	else if (cJSON_IsString(exp))
-		lifetime = strtod(exp->valuestring, NULL);
-	if (!cJSON_IsString(tok) || tok->valuestring[0] == '\0' ||
-	    strpbrk(tok->valuestring, "\r\n") != NULL) {
-		snprintf(
-		    err, errlen,
-		    "%s answered without an access token (HTTP %ld): check "
-		    "--authority",
-		    a->token_url, r.status);
+	if (r.truncated || r.html ||
+	    auth_parse_token(r.body.data, r.body.len, &tok, &lifetime) == -1) {
+		snprintf(err, errlen,
+		         "%s answered %s (HTTP %ld): check --authority and the "
+		         "proxy",
+		         a->token_url,
+		         r.truncated ? "more than a token answer can be"
+		         : r.html    ? "an HTML page, not a token"
+		                     : "without an access token",
+		         r.status);
 		goto done;
 	}
-	if (lifetime <= 0 || lifetime > 86400)
-		lifetime = 3599; /* mdca-api.md §2.2: one hour */
 	wipe_free(a->bearer);
-	if ((a->bearer = strdup(tok->valuestring)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
+	a->bearer = tok;
 	/* From when the request left: the token cannot live longer.  Fetch
 	 * anew a quarter of the lifetime early, at most TOKEN_REFRESH_MS. */
 	a->expires_at = start + (int64_t)(lifetime * 1000);
@@ -437,14 +466,6 @@ entra_fetch(struct auth *a, struct http *h, bool *auth_err, char *err,
 	            lifetime);
 	rc = 0;
 done:
-	if (j != NULL) {
-		/* cJSON's copy of the token: wipe it before it is freed. */
-		tok = cJSON_GetObjectItemCaseSensitive(j, "access_token");
-		if (cJSON_IsString(tok))
-			explicit_bzero(tok->valuestring,
-			               strlen(tok->valuestring));
-		cJSON_Delete(j);
-	}
 	if (r.body.data != NULL)
 		explicit_bzero(r.body.data, r.body.len);
 	http_resp_free(&r);

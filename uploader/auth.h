@@ -14,8 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "http.h"
+
 struct auth;
-struct http;
 
 struct auth_conf {
 	const char *token; /* legacy API token (borrowed) */
@@ -41,5 +42,19 @@ bool auth_invalidate(struct auth *a);
 
 /* Wipe and free; NULL ok. */
 void auth_free(struct auth *a);
+
+/*
+ * The pure halves of a token request, for tests and the fuzz target.
+ * auth_parse_token: the access token of an Entra answer body (caller
+ * frees, after explicit_bzero) and its lifetime in s (3599 when absent or
+ * absurd); 0, or -1 when there is none fit for a header.  auth_explain:
+ * one sentence on a refused token request into err, *auth_err set when
+ * it is the credentials' fault (no retry helps).
+ */
+int auth_parse_token(const char *body, size_t len, char **token,
+                     double *lifetime);
+void auth_explain(const struct auth *a, enum http_result res,
+                  const struct http_resp *r, bool *auth_err, char *err,
+                  size_t errlen);
 
 #endif

@@ -155,6 +155,11 @@ cli_configure(struct cli *cli)
 			return EXIT_USAGE;
 		}
 	}
+	secret_set_group_readable(
+	    cli->conf.secret_group_readable != NULL &&
+	            strcmp(cli->conf.secret_group_readable, "warn") == 0
+	        ? SECRET_GROUP_WARN
+	        : SECRET_GROUP_REFUSE);
 	custom_clear();
 	for (size_t i = 0; i < cli->conf.nformats; i++) {
 		const struct conf_format *f = &cli->conf.formats[i];

@@ -44,6 +44,9 @@ static const struct conf_key {
      "private key of client_cert (PEM)"},
     {"auth", "authority", C_STR, offsetof(struct conf, authority), 0, 0,
      "Entra login endpoint base"},
+    {"auth", "secret_file_group_readable", C_STR,
+     offsetof(struct conf, secret_group_readable), 0, 0,
+     "refuse (default) or warn: a secret file its group can read"},
     {"upload", "data_source", C_STR, offsetof(struct conf, data_source), 0, 0,
      "data source (inputStreamName)"},
     {"upload", "snapshot", C_STR, offsetof(struct conf, snapshot), 0, 0,
@@ -306,6 +309,15 @@ conf_set(struct conf *c, const char *section, const char *key,
 		if (strcmp(keys[i].section, section) != 0)
 			continue;
 		section_known = true;
+		if (strcmp(keys[i].key, key) == 0 &&
+		    keys[i].off ==
+		        offsetof(struct conf, secret_group_readable) &&
+		    strcmp(value, "refuse") != 0 &&
+		    strcmp(value, "warn") != 0) {
+			snprintf(err, errlen, "%s: '%s' is not refuse or warn",
+			         key, value);
+			return -1;
+		}
 		if (strcmp(keys[i].key, key) == 0)
 			return set_key(c, &keys[i], value, err, errlen);
 	}
@@ -424,6 +436,7 @@ conf_free(struct conf *c)
 	free(c->client_cert);
 	free(c->client_key);
 	free(c->authority);
+	free(c->secret_group_readable);
 	free(c->data_source);
 	free(c->snapshot);
 	free(c->format);

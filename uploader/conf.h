@@ -4,7 +4,8 @@
  *
  *	[tenant]  url, ca_file, proxy
  *	[auth]    token_file, client_id, tenant_id, client_secret_file,
- *	          client_cert, client_key, authority
+ *	          client_cert, client_key, authority,
+ *	          secret_file_group_readable
  *	[upload]  data_source, snapshot, format, max_batch, state_dir,
  *	          retry_max_time
  *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
@@ -33,6 +34,7 @@ struct conf {
 	/* Entra application: ids, the paths of the files with the secrets */
 	char *client_id, *tenant_id, *client_secret_file;
 	char *client_cert, *client_key, *authority;
+	char *secret_group_readable; /* "refuse" (NULL) or "warn" */
 	char *data_source, *snapshot, *format, *state_dir;
 	uint64_t max_batch;
 	int retry_max_time;

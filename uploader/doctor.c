@@ -435,7 +435,10 @@ check_token(struct doctor *d, struct mdca *m, bool *manage)
 		return true;
 	}
 	exp = cJSON_GetObjectItemCaseSensitive(cl, "exp");
-	if (cJSON_IsNumber(exp))
+	/* A claim of 1e300 would make the cast undefined: a year at most. */
+	if (cJSON_IsNumber(exp) &&
+	    exp->valuedouble - (double)time(NULL) > -86400.0 * 365 &&
+	    exp->valuedouble - (double)time(NULL) < 86400.0 * 365)
 		say(d, OK, 0, "token", "Entra token obtained, valid %lld s",
 		    (long long)(exp->valuedouble - (double)time(NULL)));
 	else

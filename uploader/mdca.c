@@ -123,6 +123,34 @@ mdca_error_code(const struct http_resp *r, char *out, size_t outlen)
 	return out;
 }
 
+int
+mdca_parse_upload_url(const char *body, size_t len, char **url, char *provider,
+                      size_t plen)
+{
+	cJSON *j, *u, *p;
+	int rc = -1;
+
+	*url = NULL;
+	if (body == NULL || (j = cJSON_ParseWithLength(body, len)) == NULL)
+		return -1;
+	u = cJSON_GetObjectItemCaseSensitive(j, "url");
+	p = cJSON_GetObjectItemCaseSensitive(j, "provider");
+	/* A URL goes into a request line: no blank, no control byte. */
+	if (cJSON_IsString(u) && u->valuestring[0] != '\0' &&
+	    strpbrk(u->valuestring, " \t\r\n") == NULL &&
+	    (*url = strdup(u->valuestring)) != NULL) {
+		/* mdca-api.md §3.1: "azure" or "aws"; be liberal, default
+		 * azure. */
+		snprintf(provider, plen, "%s",
+		         cJSON_IsString(p) ? p->valuestring : "azure");
+		rc = 0;
+	}
+	if (cJSON_IsString(u))
+		explicit_bzero(u->valuestring, strlen(u->valuestring));
+	cJSON_Delete(j);
+	return rc;
+}
+
 /* One sentence on a failed API call, by class. */
 static void
 explain(const char *what, const char *permission, enum http_result res,
@@ -245,7 +273,6 @@ upload_url(struct mdca *m, const char *filename, const char *source, char **url,
 	char *ef = NULL, *es = NULL, *path = NULL;
 	struct http_resp r = {0};
 	enum http_result res = HTTP_REJECTED;
-	cJSON *j = NULL, *u, *p;
 	size_t n;
 
 	*url = NULL;
@@ -261,28 +288,31 @@ upload_url(struct mdca *m, const char *filename, const char *source, char **url,
 	                &r, err, errlen);
 	if (res != HTTP_OK)
 		goto done;
-	j = cJSON_ParseWithLength(r.body.data, r.body.len);
-	u = cJSON_GetObjectItemCaseSensitive(j, "url");
-	p = cJSON_GetObjectItemCaseSensitive(j, "provider");
-	if (!cJSON_IsString(u) || u->valuestring[0] == '\0') {
-		snprintf(
-		    err, errlen,
-		    "upload_url: the answer has no upload URL (HTTP %ld%s)",
-		    r.status, r.html ? ", an HTML page" : "");
+	if (r.truncated)
+		snprintf(err, errlen,
+		         "upload_url: the tenant's answer is larger than %u MiB, "
+		         "far more than an upload URL: refused (check --tenant "
+		         "and the proxy)",
+		         RESPONSE_MAX_BYTES >> 20);
+	else if (r.html)
+		snprintf(err, errlen,
+		         "upload_url: the tenant answered an HTML page, not JSON "
+		         "(HTTP %ld): check --tenant, it is the API URL of "
+		         "Settings > Cloud Apps > About, and the proxy",
+		         r.status);
+	else if (mdca_parse_upload_url(r.body.data, r.body.len, url, provider,
+	                               plen) == -1)
+		snprintf(err, errlen,
+		         "upload_url: the tenant's answer holds no upload URL "
+		         "(HTTP %ld)",
+		         r.status);
+	if (*url == NULL)
 		res = HTTP_REJECTED;
-		goto done;
-	}
-	/* mdca-api.md §3.1: "azure" or "aws"; be liberal, default azure. */
-	snprintf(provider, plen, "%s",
-	         cJSON_IsString(p) ? p->valuestring : "azure");
-	if ((*url = strdup(u->valuestring)) == NULL)
-		goto nomem;
 	goto done;
 nomem:
 	snprintf(err, errlen, "out of memory");
 	res = HTTP_REJECTED;
 done:
-	cJSON_Delete(j);
 	http_resp_free(&r);
 	curl_free(ef);
 	curl_free(es);

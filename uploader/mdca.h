@@ -52,6 +52,14 @@ enum http_result mdca_call(struct mdca *m, const char *method, const char *path,
                            const char *permission, struct http_resp *resp,
                            char *err, size_t errlen);
 
+/*
+ * The pure half of upload_url: the SAS URL (caller frees, after
+ * explicit_bzero) and the provider of an answer body.  0, or -1 when the
+ * body holds no usable URL.  For tests and the fuzz target.
+ */
+int mdca_parse_upload_url(const char *body, size_t len, char **url,
+                          char *provider, size_t plen);
+
 /* The error code of a JSON error answer ("errorMessageCode", "detail",
  * "error"), or "" into out. */
 const char *mdca_error_code(const struct http_resp *r, char *out,

@@ -11,6 +11,7 @@
 #include <cJSON.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,19 +102,39 @@ field(const cJSON *o, const char *a, const char *b)
 
 /* A scalar as text: strings as they are, numbers without a needless
  * fraction, booleans as true/false; anything else "". */
+/*
+ * Whether v is a whole number a double holds exactly (|v| <= 2^53), into
+ * *n.  A cast of a larger or fractional number is undefined or lossy: an
+ * answer may hold 1e300.
+ */
+static bool
+whole(const cJSON *v, long long *n)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return false;
+	d = v->valuedouble;
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+	    d != (double)(long long)d)
+		return false;
+	*n = (long long)d;
+	return true;
+}
+
 static const char *
 scalar(const cJSON *v, char *out, size_t outlen)
 {
+	long long n;
+
 	out[0] = '\0';
 	if (cJSON_IsString(v))
 		return v->valuestring;
 	if (cJSON_IsNumber(v)) {
-		double d = v->valuedouble;
-
-		if (d == (double)(long long)d)
-			snprintf(out, outlen, "%lld", (long long)d);
+		if (whole(v, &n))
+			snprintf(out, outlen, "%lld", n);
 		else
-			snprintf(out, outlen, "%g", d);
+			snprintf(out, outlen, "%g", v->valuedouble);
 	} else if (cJSON_IsBool(v))
 		snprintf(out, outlen, "%s", cJSON_IsTrue(v) ? "true" : "false");
 	return out;
@@ -129,7 +150,9 @@ static const char *
 timestamp(const cJSON *v, bool human, char *out, size_t outlen)
 {
 	out[0] = '\0';
-	if (cJSON_IsNumber(v) && v->valuedouble > 0) {
+	/* Up to the year 9999: gmtime_r and the cast stay defined. */
+	if (cJSON_IsNumber(v) && v->valuedouble > 0 &&
+	    v->valuedouble < 253402300800000.0) {
 		time_t t = (time_t)(v->valuedouble / 1000);
 		struct tm tm;
 
@@ -210,15 +233,18 @@ join(const cJSON *a, struct buf *b)
  * exit status.
  */
 static int
+emit_to(bool json, bool csv, const cJSON *list, const struct table *t,
+        FILE *out)
+{
+	if (json)
+		return table_write_json(list, out);
+	return table_write(t, csv ? TABLE_CSV : TABLE_TEXT, out);
+}
+
+static int
 emit(const struct cli *cli, const cJSON *list, const struct table *t)
 {
-	int rc;
-
-	if (cli->json)
-		rc = table_write_json(list, stdout);
-	else
-		rc = table_write(t, cli->csv ? TABLE_CSV : TABLE_TEXT, stdout);
-	if (rc == -1) {
+	if (emit_to(cli->json, cli->csv, list, t, stdout) == -1) {
 		log_warnx("standard output: cannot write the answer");
 		return EXIT_RUNTIME;
 	}
@@ -376,8 +402,10 @@ done:
 static const char *
 stream_type(const cJSON *v, char *out, size_t outlen)
 {
-	if (cJSON_IsNumber(v)) {
-		switch ((int)v->valuedouble) {
+	long long n;
+
+	if (whole(v, &n)) {
+		switch (n) {
 		case 1:
 			return "data source";
 		case 3:
@@ -395,11 +423,13 @@ stream_type(const cJSON *v, char *out, size_t outlen)
 static const char *
 log_type_name(const cJSON *v, char *out, size_t outlen)
 {
-	if (cJSON_IsNumber(v)) {
-		if (v->valuedouble == 0) /* Global View: no log type */
+	long long n;
+
+	if (whole(v, &n)) {
+		if (n == 0) /* Global View: no log type */
 			return "";
 		for (size_t i = 0; i < nparsers; i++)
-			if (parsers[i]->log_type == (int)v->valuedouble)
+			if (parsers[i]->log_type == n)
 				return parsers[i]->source_id;
 	}
 	return scalar(v, out, outlen);
@@ -423,6 +453,37 @@ static const struct table_col report_cols[] = {
     {"LAST DATA (UTC)", "last_data_received", 0},
 };
 
+/* The table of a list of streams; NULL when out of memory. */
+static struct table *
+reports_table(const cJSON *list, bool csv)
+{
+	struct table *t;
+	const cJSON *s;
+
+	if ((t = table_new(report_cols, 6)) == NULL)
+		return NULL;
+	cJSON_ArrayForEach(s, list)
+	{
+		char ty[32], lt[64], lt2[64], last[64];
+		const char *row[6];
+
+		row[0] = stream_id(s);
+		row[1] = stream_name(s);
+		row[2] =
+		    stream_type(field(s, "streamType", NULL), ty, sizeof(ty));
+		row[3] =
+		    log_type_name(field(s, "logType", NULL), lt, sizeof(lt));
+		row[4] = scalar(field(s, "logType", NULL), lt2, sizeof(lt2));
+		row[5] = timestamp(field(s, "lastDataReceived", NULL), !csv,
+		                   last, sizeof(last));
+		if (table_add(t, row) == -1) {
+			table_free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
 int
 cmd_reports(int argc, char **argv)
 {
@@ -430,7 +491,6 @@ cmd_reports(int argc, char **argv)
 	struct mdca *m = NULL;
 	struct table *t = NULL;
 	cJSON *root = NULL, *list = NULL;
-	const cJSON *s;
 	int first, status;
 
 	if ((status = cli_parse(&cli, argc, argv, NULL, NULL, NULL,
@@ -445,25 +505,8 @@ cmd_reports(int argc, char **argv)
 		goto done;
 	if ((status = fetch_streams(m, &root, &list)) != EXIT_OK)
 		goto done;
-	if ((t = table_new(report_cols, 6)) == NULL)
+	if ((t = reports_table(list, cli.csv)) == NULL)
 		goto nomem;
-	cJSON_ArrayForEach(s, list)
-	{
-		char ty[32], lt[64], lt2[64], last[64];
-		const char *row[6];
-
-		row[0] = stream_id(s);
-		row[1] = stream_name(s);
-		row[2] =
-		    stream_type(field(s, "streamType", NULL), ty, sizeof(ty));
-		row[3] =
-		    log_type_name(field(s, "logType", NULL), lt, sizeof(lt));
-		row[4] = scalar(field(s, "logType", NULL), lt2, sizeof(lt2));
-		row[5] = timestamp(field(s, "lastDataReceived", NULL), !cli.csv,
-		                   last, sizeof(last));
-		if (table_add(t, row) == -1)
-			goto nomem;
-	}
 	status = emit(&cli, list, t);
 	goto done;
 nomem:
@@ -591,6 +634,31 @@ static const struct table_col category_cols[] = {
     {"APPS", "apps", TABLE_RIGHT},
 };
 
+/* The table of a list of categories; NULL when out of memory. */
+static struct table *
+categories_table(const cJSON *list)
+{
+	struct table *t;
+
+	if ((t = table_new(category_cols, 3)) == NULL)
+		return NULL;
+	for (const cJSON *c = list->child; c != NULL; c = c->next) {
+		const cJSON *cid = field(c, "id", "category");
+		char n[32];
+		const char *row[3];
+
+		row[0] =
+		    cJSON_IsString(cid) ? category_short(cid->valuestring) : "";
+		row[1] = cJSON_IsString(cid) ? cid->valuestring : "";
+		row[2] = scalar(field(c, "total", "count"), n, sizeof(n));
+		if (table_add(t, row) == -1) {
+			table_free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
 int
 cmd_categories(int argc, char **argv)
 {
@@ -642,20 +710,8 @@ cmd_categories(int argc, char **argv)
 			break;
 		skip += n;
 	}
-	if ((t = table_new(category_cols, 3)) == NULL)
+	if ((t = categories_table(all)) == NULL)
 		goto nomem;
-	for (const cJSON *c = all->child; c != NULL; c = c->next) {
-		const cJSON *cid = field(c, "id", "category");
-		char n[32];
-		const char *row[3];
-
-		row[0] =
-		    cJSON_IsString(cid) ? category_short(cid->valuestring) : "";
-		row[1] = cJSON_IsString(cid) ? cid->valuestring : "";
-		row[2] = scalar(field(c, "total", "count"), n, sizeof(n));
-		if (table_add(t, row) == -1)
-			goto nomem;
-	}
 	status = emit(&cli, all, t);
 	goto done;
 nomem:
@@ -748,6 +804,22 @@ done:
 	return rc;
 }
 
+/* The table of a list of apps; NULL when out of memory. */
+static struct table *
+apps_table(const cJSON *list, bool csv)
+{
+	struct table *t;
+
+	if ((t = table_new(app_cols, NAPP_COLS)) == NULL)
+		return NULL;
+	for (const cJSON *a = list->child; a != NULL; a = a->next)
+		if (app_row(t, a, csv) == -1) {
+			table_free(t);
+			return NULL;
+		}
+	return t;
+}
+
 /* Whether another page follows: hasNext when given, else total, else a
  * full page. */
 static bool
@@ -824,11 +896,8 @@ cmd_apps(int argc, char **argv)
 		cJSON_Delete(root);
 		root = NULL;
 	}
-	if ((t = table_new(app_cols, NAPP_COLS)) == NULL)
+	if ((t = apps_table(all, cli.csv)) == NULL)
 		goto nomem;
-	for (const cJSON *a = all->child; a != NULL; a = a->next)
-		if (app_row(t, a, cli.csv) == -1)
-			goto nomem;
 	status = emit(&cli, all, t);
 	goto done;
 nomem:
@@ -844,4 +913,50 @@ done:
 	mdca_free(m);
 	cli_free(&cli);
 	return status;
+}
+
+int
+pull_print_answer(enum pull_answer what, const char *body, size_t len,
+                  bool json, bool csv, FILE *out, char *err, size_t errlen)
+{
+	static const char *const keys[] = {"streams", "categories", "data"};
+	/* The answer as mdca_call hands it over, borrowing body. */
+	struct http_resp r = {.status = 200};
+	cJSON *root = NULL, *list;
+	struct table *t = NULL;
+	int rc = -1;
+
+	r.body.data = (char *)(uintptr_t)body;
+	r.body.len = len;
+	r.html = len > 0 && body[0] == '<';
+	if ((list = answer_list(&r, keys[what], "answer", &root, err,
+	                        errlen)) == NULL)
+		goto done;
+	switch (what) {
+	case PULL_REPORTS:
+		t = reports_table(list, csv);
+		/* What --stream does with the list: the first name. */
+		if (list->child != NULL && stream_name(list->child) != NULL)
+			(void)resolve_stream(list, stream_name(list->child));
+		break;
+	case PULL_CATEGORIES:
+		t = categories_table(list);
+		break;
+	case PULL_APPS:
+	default:
+		t = apps_table(list, csv);
+		(void)more_pages(root, cJSON_GetArraySize(list),
+		                 cJSON_GetArraySize(list));
+		break;
+	}
+	if (t == NULL)
+		snprintf(err, errlen, "out of memory");
+	else if (emit_to(json, csv, list, t, out) == -1)
+		snprintf(err, errlen, "cannot write the answer");
+	else
+		rc = 0;
+done:
+	table_free(t);
+	cJSON_Delete(root);
+	return rc;
 }

@@ -13,8 +13,23 @@
 #ifndef PULL_H
 #define PULL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
 int cmd_reports(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
 int cmd_apps(int argc, char **argv);
+
+enum pull_answer { PULL_REPORTS, PULL_CATEGORIES, PULL_APPS };
+
+/*
+ * The pure half of the three commands, for tests and the fuzz target: one
+ * answer body (borrowed) printed to out as the command prints it (a text
+ * table, CSV with `csv`, the JSON array with `json`).  0, or -1 with the
+ * reason in err (not JSON, no list, out of memory).
+ */
+int pull_print_answer(enum pull_answer what, const char *body, size_t len,
+                      bool json, bool csv, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -3,6 +3,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "secret.h"
 
 #define SECRET_MAX_BYTES 16384
+
+static enum secret_group group_policy = SECRET_GROUP_REFUSE;
 
 static char *
 trimmed_dup(const char *s, size_t n)
@@ -31,6 +36,60 @@ trimmed_dup(const char *s, size_t n)
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
+}
+
+void
+secret_set_group_readable(enum secret_group g)
+{
+	group_policy = g;
+}
+
+/* The name of group `gid`, or its number, into out. */
+static const char *
+group_name(gid_t gid, char *out, size_t outlen)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+
+	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) == 0 && res != NULL)
+		snprintf(out, outlen, "%s", res->gr_name);
+	else
+		snprintf(out, outlen, "%u", (unsigned)gid);
+	return out;
+}
+
+/*
+ * Whether the mode of a secret file refuses it (reason in err): readable
+ * by others always, by its group unless the admin opted in (then warned).
+ */
+static bool
+mode_refused(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	unsigned mode = (unsigned)st->st_mode & 07777;
+	char g[256];
+
+	if (st->st_mode & S_IROTH) {
+		snprintf(err, errlen,
+		         "%s: readable by every user (mode %04o): chmod go-r "
+		         "it (a secret file is for its owner only)",
+		         path, mode);
+		return true;
+	}
+	if (!(st->st_mode & S_IRGRP))
+		return false;
+	if (group_policy == SECRET_GROUP_WARN) {
+		log_warnx("%s: readable by group %s (mode %04o): accepted, as "
+		          "[auth] secret_file_group_readable = warn says; "
+		          "every member of that group can read the secret",
+		          path, group_name(st->st_gid, g, sizeof(g)), mode);
+		return false;
+	}
+	snprintf(err, errlen,
+	         "%s: readable by group %s (mode %04o): chmod g-r it, or, "
+	         "where a group must read it (root:discolog 0640), set "
+	         "[auth] secret_file_group_readable = warn",
+	         path, group_name(st->st_gid, g, sizeof(g)), mode);
+	return true;
 }
 
 char *
@@ -60,11 +119,7 @@ secret_load(const char *path, const char *env, char *err, size_t errlen)
 			close(fd);
 		return NULL;
 	}
-	if (st.st_mode & S_IROTH) {
-		snprintf(err, errlen,
-		         "%s: readable by every user: chmod o-r it (a secret "
-		         "file must not be readable by others)",
-		         path);
+	if (mode_refused(path, &st, err, errlen)) {
 		close(fd);
 		return NULL;
 	}
