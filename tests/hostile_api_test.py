@@ -217,5 +217,24 @@ def test_recovers_after_a_hostile_answer():
         c.close()
 
 
+@suite.test
+def test_emulator_fault_specs():
+    """The emulator refuses what its hostile faults cannot mean."""
+    import urllib.error
+    c = Case()
+    try:
+        for spec in ("put:garbage", "block:huge:5", "streams:huge",
+                     "streams:huge:0", "streams:huge:x", "token:html200:2:3"):
+            try:
+                c.emu.fault(spec)
+                check(False, "%s accepted" % spec)
+            except urllib.error.HTTPError as e:
+                check(e.code == 400, "%s: HTTP %d" % (spec, e.code))
+        c.emu.fault("any:huge:2:*")
+        c.emu.fault("token:html200:2")
+    finally:
+        c.close()
+
+
 if __name__ == "__main__":
     suite.main()

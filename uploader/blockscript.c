@@ -560,8 +560,14 @@ render(int which, bool banned, const struct http_resp *r, struct buf *out)
 		          dropped);
 	log_verbose("block script: %zu domains", d.n);
 	if (blockscript_render((enum blockscript_render)which, &d, banned,
-	                       out) == -1)
-		goto nomem;
+	                       out) == -1) {
+		/* A script at the size cap of short names renders to more
+		 * than twice its size (unbound: "local-zone: ..." a name). */
+		log_warnx("block script: its %zu domains render to more than "
+		          "%zu MiB (or memory ran out): nothing written",
+		          d.n, out->max >> 20);
+		goto done;
+	}
 	status = EXIT_OK;
 	goto done;
 nomem:

@@ -100,8 +100,6 @@ field(const cJSON *o, const char *a, const char *b)
 	return cJSON_IsNull(v) ? NULL : v;
 }
 
-/* A scalar as text: strings as they are, numbers without a needless
- * fraction, booleans as true/false; anything else "". */
 /*
  * Whether v is a whole number a double holds exactly (|v| <= 2^53), into
  * *n.  A cast of a larger or fractional number is undefined or lossy: an
@@ -122,6 +120,8 @@ whole(const cJSON *v, long long *n)
 	return true;
 }
 
+/* A scalar as text: strings as they are, numbers without a needless
+ * fraction, booleans as true/false; anything else "". */
 static const char *
 scalar(const cJSON *v, char *out, size_t outlen)
 {
@@ -228,10 +228,7 @@ join(const cJSON *a, struct buf *b)
 	return 0;
 }
 
-/*
- * The output: JSON (the tenant's objects), CSV or the table.  Returns the
- * exit status.
- */
+/* The output: JSON (the tenant's objects), CSV or the table; 0 or -1. */
 static int
 emit_to(bool json, bool csv, const cJSON *list, const struct table *t,
         FILE *out)
@@ -241,6 +238,7 @@ emit_to(bool json, bool csv, const cJSON *list, const struct table *t,
 	return table_write(t, csv ? TABLE_CSV : TABLE_TEXT, out);
 }
 
+/* emit_to standard output; the exit status. */
 static int
 emit(const struct cli *cli, const cJSON *list, const struct table *t)
 {

@@ -103,6 +103,9 @@ secret_load(const char *path, const char *env, char *err, size_t errlen)
 	char *s;
 
 	err[0] = '\0';
+	/* Whoever reads a secret first (doctor reads the key early): no core
+	 * file from here on. */
+	secret_protect_process();
 	if (path == NULL) {
 		const char *v = env ? getenv(env) : NULL;
 

@@ -12,7 +12,8 @@
  * NULL, in environment variable `env`.  NULL when neither is set (err is
  * empty) or on failure (reason in err): a file others can read is refused,
  * and so is one its group can read, unless secret_set_group_readable()
- * said to accept it (with a warning).  The caller frees with secret_free().
+ * said to accept it (with a warning).  The process is made non-dumpable
+ * first (secret_protect_process).  The caller frees with secret_free().
  */
 char *secret_load(const char *path, const char *env, char *err, size_t errlen);
 
