@@ -247,9 +247,10 @@ cef_header(struct slice body, struct cef_hdr *h)
 		if (p < end && *p == ' ')
 			p++;
 	}
-	/* Version: digits up to the first pipe. */
+	/* Version: one or two digits up to the first pipe (a third one
+	 * stops the loop: a run of digits would overflow). */
 	h->version = 0;
-	for (q = p; q < end && (unsigned)(*q - '0') <= 9; q++)
+	for (q = p; q < end && q - p < 3 && (unsigned)(*q - '0') <= 9; q++)
 		h->version = h->version * 10 + (*q - '0');
 	if (q == p || q == end || *q != '|' || q - p > 2)
 		return false;
