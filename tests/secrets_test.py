@@ -85,10 +85,23 @@ def modes(c, emu):
     ]
 
 
+def have(cmd):
+    """Whether this build has the command (status and configtest come
+    with the daemon)."""
+    rc, _, _ = run([cmd, "--help"])
+    return rc == 0
+
+
 def commands(c, mode):
-    """Every command that talks to the tenant, as argument lists."""
+    """Every command that talks to the tenant, as argument lists, and
+    those that show the state (status)."""
     out = c.path("script-%s.txt" % mode)
-    return [
+    conf = c.path("discolog-%s.conf" % mode)
+    with open(conf, "w") as f:
+        f.write("[upload]\nstate_dir = %s\n" % c.path("state-" + mode))
+    extra = [[cmd, "-c", conf] for cmd in ("status", "configtest")
+             if have(cmd)]
+    return extra + [
         ["upload", "-s", "HQ-Proxy", c.log],
         ["check", c.log],
         ["reports"],
@@ -206,9 +219,11 @@ def test_no_secret_in_any_output():
                      DISCOLOG_RETRY_MAX_TIME="2")
             for cmd in commands(c, mode):
                 rc, out, err = run([cmd[0], "-vv"] + args + cmd[1:], env=e)
-                # doctor may warn (exit 1) about this machine; any other
-                # failure means the command did not do its work here.
-                check(rc in (0, 10) or cmd[0] == "doctor",
+                # doctor may warn (exit 1) about this machine, status and
+                # configtest want a configuration; any other failure
+                # means the command did not do its work here.
+                check(rc in (0, 10) or
+                      cmd[0] in ("doctor", "status", "configtest"),
                       "%s %s: rc %d: %s" % (mode, cmd, rc, err))
                 outputs.append(("%s %s" % (mode, " ".join(cmd)),
                                 out.decode("latin-1") + "\n" + err))
