@@ -40,6 +40,7 @@ enum {
 	OPT_JSON,
 	OPT_CSV,
 	OPT_RETRY_MAX_TIME,
+	OPT_RPM,
 };
 
 static const struct option common_opts[] = {
@@ -54,6 +55,7 @@ static const struct option common_opts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"retry-max-time", required_argument, NULL, OPT_RETRY_MAX_TIME},
+    {"rpm", required_argument, NULL, OPT_RPM},
 };
 
 int
@@ -86,6 +88,8 @@ common_opt(struct cli *cli, int ch, const char *arg)
 		return cli_set(cli, "tenant", "proxy", arg);
 	case OPT_RETRY_MAX_TIME:
 		return cli_set(cli, "upload", "retry_max_time", arg);
+	case OPT_RPM:
+		return cli_set(cli, "tenant", "rpm", arg);
 	case OPT_JSON:
 		cli->json = true;
 		return 0;
@@ -191,6 +195,13 @@ cli_connect(struct cli *cli, int *status)
 	mc.http.ca_file = cli->conf.ca_file;
 	mc.http.proxy = cli->conf.proxy;
 	mc.http.retry_max_time = cli->conf.retry_max_time;
+	mc.http.connect_timeout_ms = (long)cli->conf.connect_timeout * 1000;
+	mc.http.low_speed_time = cli->conf.low_speed_time;
+	mc.rpm = cli->conf.rpm;
+	mc.rate_window = cli->conf.rate_window;
+	mc.blob.parallel = cli->conf.parallel;
+	mc.blob.block_bytes = cli->conf.block_size;
+	mc.blob.put_blob_max = cli->conf.put_blob_max;
 	if ((m = mdca_new(&mc, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		*status = EXIT_USAGE;

@@ -2,10 +2,11 @@
  * Configuration: an INI file, then the environment, then the command line
  * (each overrides the one before).
  *
- *	[tenant]  url, ca_file, proxy
+ *	[tenant]  url, ca_file, proxy, rpm, rate_window, connect_timeout,
+ *	          low_speed_time
  *	[auth]    token_file
  *	[upload]  data_source, snapshot, format, max_batch, state_dir,
- *	          retry_max_time
+ *	          retry_max_time, parallel, block_size, put_blob_max
  *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
  *
  * The keys are one table in conf.c (name, type, place, help); a file with
@@ -32,7 +33,13 @@ struct conf {
 	size_t ninternal;
 	char **internal_domain; /* domain suffixes */
 	size_t ninternal_domain;
-	int level; /* gzip level */
+	int level;             /* gzip level */
+	int rpm, rate_window;  /* API requests per window (s) */
+	int connect_timeout;   /* s */
+	int low_speed_time;    /* s below 1 KiB/s */
+	int parallel;          /* blocks in flight */
+	uint64_t block_size;   /* Put Block */
+	uint64_t put_blob_max; /* largest single Put Blob */
 };
 
 /* Defaults into c. */
