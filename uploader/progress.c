@@ -42,58 +42,47 @@ char *
 progress_format(char *out, size_t outlen, const struct progress_view *v,
                 int width)
 {
-	char a[32], b[32], rate[32], eta[48], bar[48];
+	char a[32], b[32] = "", rate[32], eta[48], bar[48];
 	uint64_t done = v->sending ? v->sent : v->read;
 	uint64_t total = v->sending ? v->send_total : v->read_total;
 	double secs = (double)v->elapsed_ms / 1000, r;
-	int pct = -1;
 	size_t n;
 
-	if (total > 0) {
-		if (done > total)
-			done = total;
-		pct = (int)(done * 100 / total);
-	}
+	if (total > 0 && done > total)
+		done = total;
 	r = secs > 0 ? (double)done / secs : 0;
 	human(rate, sizeof(rate), (uint64_t)r);
-	eta[0] = '\0';
-	if (pct >= 0 && r > 0) {
-		long left = (long)((double)(total - done) / r + 0.5);
-
-		snprintf(eta, sizeof(eta), " | ETA %ld:%02ld", left / 60,
-		         left % 60);
-	}
-	bar[0] = '\0';
-	if (pct >= 0) {
-		int fill = pct / 5;
+	human(a, sizeof(a), done);
+	eta[0] = bar[0] = '\0';
+	if (total > 0) {
+		int pct = (int)(done * 100 / total);
 
 		bar[0] = '[';
 		for (int i = 0; i < 20; i++)
-			bar[1 + i] = i < fill ? '#' : '.';
+			bar[1 + i] = i < pct / 5 ? '#' : '.';
 		snprintf(bar + 21, sizeof(bar) - 21, "] %3d%% ", pct);
-	}
-	human(a, sizeof(a), v->read);
-	if (!v->sending) {
-		if (v->read_total > 0) {
-			human(b, sizeof(b), v->read_total);
-			snprintf(out, outlen,
-			         "reading %s| read %s of %s | %llu lines kept "
-			         "| %s/s%s",
-			         bar, a, b, (unsigned long long)v->kept, rate,
-			         eta);
-		} else
-			snprintf(out, outlen,
-			         "reading | read %s | %llu lines kept | %s/s",
-			         a, (unsigned long long)v->kept, rate);
-	} else {
-		char c[32], d[32];
+		human(b, sizeof(b), total);
+		if (r > 0) {
+			long left = (long)((double)(total - done) / r + 0.5);
 
-		human(c, sizeof(c), v->sent);
-		human(d, sizeof(d), v->send_total);
+			snprintf(eta, sizeof(eta), "  ETA %ld:%02ld", left / 60,
+			         left % 60);
+		}
+	}
+	/* What matters first: a narrow terminal cuts the end. */
+	if (!v->sending)
 		snprintf(out, outlen,
-		         "sending %s| read %s | %llu lines kept | sent %s of "
-		         "%s | %s/s%s",
-		         bar, a, (unsigned long long)v->kept, c, d, rate, eta);
+		         "reading %s%s%s%s  %s/s%s  (%llu lines kept)", bar, a,
+		         total > 0 ? " of " : "", total > 0 ? b : "", rate, eta,
+		         (unsigned long long)v->kept);
+	else {
+		char c[32];
+
+		human(c, sizeof(c), v->read);
+		snprintf(
+		    out, outlen,
+		    "sending %s%s of %s  %s/s%s  (read %s, %llu lines kept)",
+		    bar, a, b, rate, eta, c, (unsigned long long)v->kept);
 	}
 	/* Never wrap: a wrapped line cannot be erased with \r. */
 	n = strlen(out);
