@@ -207,10 +207,8 @@ def test_large_batch_parallel_blocks_bounded_memory():
               "blocks never in flight together: %d" % max_overlap(blocks))
         check("blocks of 8388608 bytes, 4 at a time" in err, err[-2000:])
         # The batch is never held in memory: far below its size.
-        limit = 48 * MIB
-        if not asan_build():
-            check(rss < limit, "peak RSS %.1f MiB for a %.1f MiB batch" %
-                  (rss / MIB, up["compressed_bytes"] / MIB))
+        check(rss < 48 * MIB, "peak RSS %.1f MiB for a %.1f MiB batch" %
+              (rss / MIB, up["compressed_bytes"] / MIB))
         print("     %d lines, %.1f MiB compressed, %d blocks, peak RSS "
               "%.1f MiB%s" % (n, up["compressed_bytes"] / MIB, len(blocks),
                               rss / MIB, " (ASan)" if asan_build() else ""))
