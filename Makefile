@@ -2,6 +2,7 @@
 #
 #   make               build ./discolog
 #   make check         install what is missing, build, run every test
+#   make check-slow    the 300 MiB parallel-block upload (tests/blob_test.py)
 #   make demo          install what is missing, build, upload the samples to
 #                      the local MDCA emulator and show what it received
 #   make bench         throughput against wc, grep, gzip, pigz (see README)
@@ -50,7 +51,7 @@ TEST_SRCS = $(wildcard tests/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: discolog all check demo bench fuzz format lint clean deps unit
+.PHONY: discolog all check check-slow demo bench fuzz format lint clean deps unit
 
 all: discolog
 
@@ -74,6 +75,10 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS)
 	@BUILD=$(BUILD) TESTS="$(TESTS)" VALGRIND="$(VALGRIND)" scripts/run-tests
+
+check-slow: deps
+	@$(MAKE) --no-print-directory all
+	@DISCOLOG_SLOW_TESTS=1 BUILD=$(BUILD) TESTS=blob_test scripts/run-tests
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -29,6 +29,14 @@ static const struct conf_key {
      "extra CA bundle"},
     {"tenant", "proxy", C_STR, offsetof(struct conf, proxy), 0, 0,
      "HTTPS proxy URL"},
+    {"tenant", "rpm", C_INT, offsetof(struct conf, rpm), 1, 600,
+     "API requests per window (MDCA allows 30 a minute)"},
+    {"tenant", "rate_window", C_INT, offsetof(struct conf, rate_window), 1,
+     3600, "the window of rpm, in seconds"},
+    {"tenant", "connect_timeout", C_INT, offsetof(struct conf, connect_timeout),
+     1, 600, "seconds to wait for a connection"},
+    {"tenant", "low_speed_time", C_INT, offsetof(struct conf, low_speed_time),
+     1, 3600, "seconds below 1 KiB/s before a transfer is given up"},
     {"auth", "token_file", C_STR, offsetof(struct conf, token_file), 0, 0,
      "file holding the legacy API token"},
     {"auth", "client_id", C_STR, offsetof(struct conf, client_id), 0, 0,
@@ -58,6 +66,12 @@ static const struct conf_key {
      0, 86400, "seconds of retrying one request"},
     {"upload", "compression_level", C_INT, offsetof(struct conf, level), 1, 9,
      "gzip level"},
+    {"upload", "parallel", C_INT, offsetof(struct conf, parallel), 1,
+     BLOB_PARALLEL_MAX, "blocks of a large batch in flight at once"},
+    {"upload", "block_size", C_SIZE, offsetof(struct conf, block_size), 0, 0,
+     "size of one Put Block"},
+    {"upload", "put_blob_max", C_SIZE, offsetof(struct conf, put_blob_max), 0,
+     0, "largest batch sent in one Put Blob (at most 64M)"},
     {"filter", "keep_internal", C_BOOL, offsetof(struct conf, keep_internal), 0,
      0, "keep internal destinations"},
     {"filter", "internal", C_CIDRS, offsetof(struct conf, internal), 0, 0,
@@ -76,6 +90,13 @@ conf_init(struct conf *c)
 	c->retry_max_time = RETRY_MAX_TIME_DEFAULT;
 	c->max_age = 90;
 	c->level = 6;
+	c->rpm = RATELIMIT_RPM_DEFAULT;
+	c->rate_window = RATELIMIT_WINDOW_DEFAULT;
+	c->connect_timeout = HTTP_CONNECT_TIMEOUT_MS / 1000;
+	c->low_speed_time = HTTP_LOW_SPEED_TIME;
+	c->parallel = BLOB_PARALLEL;
+	c->block_size = BLOB_BLOCK_BYTES;
+	c->put_blob_max = PUT_BLOB_MAX_BYTES;
 }
 
 int

@@ -28,8 +28,28 @@
 #define BLOCKSCRIPT_MAX_BYTES (32u * 1024 * 1024)
 /* Most discovered apps `discolog apps` pages through (100 a page). */
 #define APPS_MAX_ROWS 20000
-/* Largest single Put Blob; larger batches use Put Block (issue: API). */
+/* Largest single Put Blob; larger batches use Put Block + Put Block List
+ * (mdca-api.md §3.2: "> 64 MB: upload it in chunks").  [upload]
+ * put_blob_max may lower it, never raise it. */
 #define PUT_BLOB_MAX_BYTES (64ull * 1024 * 1024)
+/* Put Block: the size of one block and the blocks in flight at once
+ * ([upload] block_size, parallel), their ceilings, and Azure's limit of
+ * committed blocks per blob. */
+#define BLOB_BLOCK_BYTES     (8ull * 1024 * 1024)
+#define BLOB_BLOCK_MAX_BYTES (256ull * 1024 * 1024)
+#define BLOB_PARALLEL        4
+#define BLOB_PARALLEL_MAX    16
+#define BLOB_MAX_BLOCKS      50000
+/* A refused upload URL (403 from the storage host: an expired SAS) is
+ * replaced by a fresh one this many times per batch before giving up. */
+#define BLOB_SAS_RENEWALS 2
+/* API requests per window, and the window in s (MDCA: 30 a minute). */
+#define RATELIMIT_RPM_DEFAULT    30
+#define RATELIMIT_WINDOW_DEFAULT 60
+/* Progress bar: the least time between two redraws, and how long a run
+ * goes before the bar first shows (short runs print none), in ms. */
+#define PROGRESS_INTERVAL_MS 250
+#define PROGRESS_DELAY_MS    1000
 /* Connect timeout of every HTTP request, in ms. */
 #define HTTP_CONNECT_TIMEOUT_MS 15000
 /* A transfer slower than 1 KiB/s for this long is abandoned, in s. */

@@ -345,9 +345,12 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 			goto done;
 	head_free(&h);
 	while ((r = input_next_line(in, &line, &lineno, &too_long, err,
-	                            errlen)) == 1)
+	                            errlen)) == 1) {
 		if (one_line(&ru, line, lineno, too_long, err, errlen) == -1)
 			goto done;
+		if (pl->progress != NULL && (lineno & 4095) == 0)
+			pl->progress(pl->progress_arg, input_bytes_read(in));
+	}
 	rc = r == -1 ? -1 : 0;
 done:
 	run_clear(&ru);
