@@ -81,7 +81,7 @@ check-slow: deps
 	@DISCOLOG_SLOW_TESTS=1 BUILD=$(BUILD) TESTS=blob_test scripts/run-tests
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all build/loggen
 	@scripts/demo
 
 bench: deps
