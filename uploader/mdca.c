@@ -225,9 +225,10 @@ done:
 }
 
 /* GET upload_url: the SAS URL (caller frees) and its provider. */
-static enum http_result
-upload_url(struct mdca *m, const char *filename, const char *source, char **url,
-           char *provider, size_t plen, char *err, size_t errlen)
+enum http_result
+mdca_upload_url(struct mdca *m, const char *filename, const char *source,
+                char **url, char *provider, size_t plen, char *err,
+                size_t errlen)
 {
 	CURL *esc = curl_easy_init();
 	char *ef = NULL, *es = NULL, *path = NULL;
@@ -280,9 +281,9 @@ done:
 }
 
 /* PUT the file to the upload URL.  Only storage headers go there. */
-static enum http_result
-put_blob(struct mdca *m, const char *url, const char *provider,
-         const char *path, char *err, size_t errlen)
+enum http_result
+mdca_put_file(struct mdca *m, const char *url, const char *provider,
+              const char *path, char *err, size_t errlen)
 {
 	const char *azure[] = {"x-ms-blob-type: BlockBlob",
 	                       "Content-Type: application/gzip", NULL};
@@ -346,9 +347,33 @@ put_blob(struct mdca *m, const char *url, const char *provider,
 	return res;
 }
 
-static enum http_result
-done_upload(struct mdca *m, const char *url, const char *stream, bool snapshot,
-            char *err, size_t errlen)
+/*
+ * Did done_upload refuse because the upload was finalized before?
+ * mdca-api.md documents no such answer (§6: finalize errors NOT FOUND);
+ * the emulator says CONSOLE_DISCOVERY_UPLOAD_ALREADY_FINALIZED.  UNCERTAIN,
+ * so be liberal: a 400 whose error code or text speaks of "already" and
+ * "final" counts.  Only a caller that sent this finalize before may act
+ * on it (see mdca_done_upload).
+ */
+static bool
+already_finalized(const struct http_resp *r)
+{
+	char code[256];
+
+	if (r->status != 400 && r->status != 409) /* Bad Request, Conflict */
+		return false;
+	mdca_error_code(r, code, sizeof(code));
+	if (code[0] == '\0' && r->body.len > 0 && !r->html)
+		snprintf(code, sizeof(code), "%.*s",
+		         (int)(r->body.len < 255 ? r->body.len : 255),
+		         r->body.data);
+	return strcasestr(code, "already") != NULL &&
+	       strcasestr(code, "final") != NULL;
+}
+
+enum http_result
+mdca_done_upload(struct mdca *m, const char *url, const char *stream,
+                 bool snapshot, bool *already, char *err, size_t errlen)
 {
 	struct http_resp r = {0};
 	enum http_result res = HTTP_REJECTED;
@@ -364,6 +389,8 @@ done_upload(struct mdca *m, const char *url, const char *stream, bool snapshot,
 	}
 	res = mdca_call(m, "POST", "/api/v1/discovery/done_upload/", body,
 	                "done_upload", "Discovery.manage", &r, err, errlen);
+	if (already != NULL)
+		*already = res == HTTP_REJECTED && already_finalized(&r);
 	if (res == HTTP_REJECTED &&
 	    strstr(mdca_error_code(&r, code, sizeof(code)),
 	           "NOT_FOUND_INPUT_STREAM") != NULL)
@@ -391,13 +418,14 @@ mdca_upload_file(struct mdca *m, const char *path, const char *filename,
 	char provider[32], *url = NULL;
 	enum http_result res;
 
-	res = upload_url(m, filename, source, &url, provider, sizeof(provider),
-	                 err, errlen);
+	res = mdca_upload_url(m, filename, source, &url, provider,
+	                      sizeof(provider), err, errlen);
 	if (res != HTTP_OK)
 		return res;
-	res = put_blob(m, url, provider, path, err, errlen);
+	res = mdca_put_file(m, url, provider, path, err, errlen);
 	if (res == HTTP_OK)
-		res = done_upload(m, url, stream, snapshot, err, errlen);
+		res = mdca_done_upload(m, url, stream, snapshot, NULL, err,
+		                       errlen);
 	explicit_bzero(url, strlen(url));
 	free(url);
 	return res;
