@@ -75,5 +75,8 @@ void cli_free(struct cli *cli);
 int cmd_check(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_run(int argc, char **argv);        /* daemon.c */
+int cmd_status(int argc, char **argv);     /* status.c */
+int cmd_configtest(int argc, char **argv); /* status.c */
 
 #endif

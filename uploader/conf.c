@@ -518,6 +518,7 @@ struct load_ctx {
 	struct conf *c;
 	char reason[512];
 	int *header_line; /* line of each section header, in order */
+	char **header;    /* its text between the brackets */
 	size_t nheaders, seen;
 };
 
@@ -570,18 +571,26 @@ header_lines(const char *path, struct load_ctx *lc)
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *p = line;
+		const char *p = line, *end;
 		int *v;
+		char **h;
 
 		n++;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (*p != '[' || strchr(p, ']') == NULL)
+		if (*p != '[' || (end = strchr(p, ']')) == NULL)
 			continue;
 		if ((v = realloc(lc->header_line,
 		                 (lc->nheaders + 1) * sizeof(*v))) == NULL)
 			break;
 		lc->header_line = v;
+		if ((h = realloc(lc->header, (lc->nheaders + 1) * sizeof(*h))) ==
+		    NULL)
+			break;
+		lc->header = h;
+		if ((h[lc->nheaders] = strndup(p + 1, (size_t)(end - p - 1))) ==
+		    NULL)
+			break;
 		v[lc->nheaders++] = n;
 	}
 	fclose(f);
@@ -597,6 +606,25 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	c->path = strdup(path);
 	header_lines(path, &lc);
 	r = ini_parse(path, on_ini, &lc);
+	/* inih may not report section headers: find each source's line
+	 * (and the sources without a key, which checking then refuses). */
+	for (size_t k = 0; r == 0 && k < lc.nheaders; k++) {
+		const char *n = source_name(lc.header[k]);
+
+		if (n != NULL && name_ok(n) && conf_source_find(c, n) == NULL)
+			(void)source_get(c, n, lc.header_line[k]);
+	}
+	for (size_t i = 0; i < c->nsources; i++)
+		for (size_t k = 0; k < lc.nheaders && c->sources[i].line == 0;
+		     k++) {
+			const char *n = source_name(lc.header[k]);
+
+			if (n != NULL && strcmp(n, c->sources[i].name) == 0)
+				c->sources[i].line = lc.header_line[k];
+		}
+	for (size_t k = 0; k < lc.nheaders; k++)
+		free(lc.header[k]);
+	free(lc.header);
 	free(lc.header_line);
 	if (r == 0)
 		return 0;

@@ -55,5 +55,7 @@
 /* The worker's backoff between failed steps: first and cap, ms. */
 #define DAEMON_BACKOFF_FIRST_MS 1000
 #define DAEMON_BACKOFF_CAP_MS   (5 * 60 * 1000)
+/* Uploads failing this long (s) make a source unhealthy in `status`. */
+#define DAEMON_UNHEALTHY_AFTER 60
 
 #endif

@@ -30,6 +30,9 @@ static const char usage[] =
     "uploaded\n"
     "  formats          supported formats, their MDCA source ids, "
     "detection\n"
+    "  run -c CONF      daemon: follow inputs, spool, upload continuously\n"
+    "  status -c CONF   what the daemon does: sources, spool, last upload\n"
+    "  configtest -c CONF  check a configuration and exit\n"
     "\n"
     "`discolog COMMAND --help` tells more; `discolog --version` the\n"
     "versions of discolog and its libraries.\n";
@@ -118,6 +121,9 @@ static const struct {
     {"upload", cmd_upload},
     {"check", cmd_check},
     {"formats", cmd_formats},
+    {"run", cmd_run},
+    {"status", cmd_status},
+    {"configtest", cmd_configtest},
 };
 
 int

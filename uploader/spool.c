@@ -263,6 +263,11 @@ spool_recover(const char *spool)
 		ledger_entry_clear(&e);
 	}
 	spool_list_free(v, n);
+	/* Temporary files of atomic writes cut short. */
+	v = list_dir(dir, ".tmp", &n);
+	for (size_t i = 0; i < n; i++)
+		unlink(v[i]);
+	spool_list_free(v, n);
 	/* A description or a stage without data: a removal was cut short. */
 	for (int k = 0; k < 2; k++) {
 		const char *sfx = k == 0 ? ".json" : ".stage";
