@@ -2,6 +2,7 @@
 #
 #   make               build ./discolog
 #   make check         install what is missing, build, run every test
+#   make check-slow    the daemon's crash test with 300 kills (CRASH_ITERATIONS)
 #   make demo          install what is missing, build, upload the samples to
 #                      the local MDCA emulator and show what it received
 #   make bench         throughput against wc, grep, gzip, pigz (see README)
@@ -49,7 +50,7 @@ TEST_SRCS = $(wildcard tests/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: discolog all check demo bench fuzz format lint clean deps unit
+.PHONY: discolog all check check-slow demo bench fuzz format lint clean deps unit
 
 all: discolog
 
@@ -73,6 +74,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS)
 	@BUILD=$(BUILD) TESTS="$(TESTS)" scripts/run-tests
+
+check-slow: deps
+	@$(MAKE) --no-print-directory all
+	@cd tests && CRASH_ITERATIONS=$${CRASH_ITERATIONS:-300} \
+	    python3 daemon_test.py test_crash_many_kills
 
 demo: deps
 	@$(MAKE) --no-print-directory all

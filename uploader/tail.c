@@ -605,9 +605,10 @@ resume_one(struct tail *t, const struct ckpt_file *c)
 	else if (find_in_dir(c->path, c->dev, c->ino, where, sizeof(where)))
 		state = TF_GONE; /* rotated while we were down */
 	else {
-		if (c->offset > 0)
-			log_verbose("%s: %s is gone since the last run",
-			            t->name, c->path);
+		log_info("%s: %s (inode %llu, offset %lld) is gone since the "
+		         "last run",
+		         t->name, c->path, (unsigned long long)c->ino,
+		         (long long)c->offset);
 		return;
 	}
 	if ((fd = open(where, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
@@ -619,8 +620,13 @@ resume_one(struct tail *t, const struct ckpt_file *c)
 	}
 	if (st.st_size < off || marker_at(fd, off, NULL, NULL) != c->marker) {
 		if (state == TF_GONE) {
+			log_info("%s: %s (once %s) no longer holds what was "
+			         "read of it (size %lld, offset %lld): not "
+			         "resumed",
+			         t->name, where, c->path, (long long)st.st_size,
+			         (long long)off);
 			close(fd);
-			return; /* not ours after all */
+			return;
 		}
 		log_info("%s: %s changed while discolog was down (inode "
 		         "reused or rewritten): reading it from the start",
