@@ -39,6 +39,7 @@ struct cli {
 	const char *config_path; /* -c, DISCOLOG_CONFIG or the default */
 	bool json, csv;
 	bool dry_run;
+	bool foreground; /* run -d */
 	const char *output_dir;
 	const char *source_type;
 	int verbosity;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "filter.h"
@@ -439,6 +440,25 @@ conf_set(struct conf *c, const char *section, const char *key,
 	else
 		snprintf(err, errlen, "unknown key '%s' in [%s]", key, section);
 	return -1;
+}
+
+char *
+conf_state_dir(const struct conf *c)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char p[4096];
+
+	if (c->state_dir != NULL)
+		return strdup(c->state_dir);
+	if (geteuid() == 0)
+		return strdup("/var/lib/discolog");
+	if (x != NULL && *x == '/')
+		snprintf(p, sizeof(p), "%s/discolog", x);
+	else if (home != NULL && *home == '/')
+		snprintf(p, sizeof(p), "%s/.local/state/discolog", home);
+	else
+		return strdup("/var/tmp/discolog");
+	return strdup(p);
 }
 
 const struct conf_source *

@@ -104,6 +104,11 @@ int conf_parse_size(const char *s, uint64_t *v);
  */
 int conf_check_sources(const struct conf *c, char *err, size_t errlen);
 
+/* The state directory: state_dir, or /var/lib/discolog for root, else
+ * $XDG_STATE_HOME/discolog or ~/.local/state/discolog.  Caller frees;
+ * NULL when out of memory. */
+char *conf_state_dir(const struct conf *c);
+
 /* The source called `name`, or NULL. */
 const struct conf_source *conf_source_find(const struct conf *c,
                                            const char *name);

@@ -887,25 +887,6 @@ check_conf(const struct conf *c)
 	return 0;
 }
 
-static char *
-state_dir_of(const struct conf *c)
-{
-	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char p[4096];
-
-	if (c->state_dir != NULL)
-		return strdup(c->state_dir);
-	if (geteuid() == 0)
-		return strdup("/var/lib/discolog");
-	if (x != NULL && *x == '/')
-		snprintf(p, sizeof(p), "%s/discolog", x);
-	else if (home != NULL && *home == '/')
-		snprintf(p, sizeof(p), "%s/.local/state/discolog", home);
-	else
-		return strdup("/var/tmp/discolog");
-	return strdup(p);
-}
-
 /* The API client, with each step's retries kept short (shipper.h). */
 static struct mdca *
 connect_tenant(struct daemon *d, int *status)
@@ -1053,7 +1034,7 @@ setup_state(struct daemon *d)
 {
 	char p[4300], err[512];
 
-	if ((d->state = state_dir_of(d->conf)) == NULL)
+	if ((d->state = conf_state_dir(d->conf)) == NULL)
 		return -1;
 	snprintf(d->spool, sizeof(d->spool), "%s/spool", d->state);
 	snprintf(d->ckdir, sizeof(d->ckdir), "%s/checkpoints", d->state);
@@ -1102,7 +1083,7 @@ run_opt(struct cli *cli, int ch, const char *arg)
 {
 	(void)arg;
 	if (ch == 'd') {
-		cli->output_dir = "foreground"; /* a flag; see cmd_run */
+		cli->foreground = true;
 		return 0;
 	}
 	return -1;
@@ -1131,8 +1112,7 @@ cmd_run(int argc, char **argv)
 		goto done;
 	}
 	d->conf = &d->cli.conf;
-	d->foreground = d->cli.output_dir != NULL;
-	d->cli.output_dir = NULL;
+	d->foreground = d->cli.foreground;
 	if (first < argc) {
 		fputs(run_usage, stderr);
 		rc = EXIT_USAGE;

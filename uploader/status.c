@@ -52,25 +52,6 @@ static const char configtest_usage[] =
     "\n"
     "  -c, --config FILE   configuration file (DISCOLOG_CONFIG)\n";
 
-static char *
-state_dir_of(const struct conf *c)
-{
-	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char p[4096];
-
-	if (c->state_dir != NULL)
-		return strdup(c->state_dir);
-	if (geteuid() == 0)
-		return strdup("/var/lib/discolog");
-	if (x != NULL && *x == '/')
-		snprintf(p, sizeof(p), "%s/discolog", x);
-	else if (home != NULL && *home == '/')
-		snprintf(p, sizeof(p), "%s/.local/state/discolog", home);
-	else
-		return strdup("/var/tmp/discolog");
-	return strdup(p);
-}
-
 /* Does a `discolog run` hold the state directory's lock? */
 static bool
 daemon_running(const char *state)
@@ -271,7 +252,7 @@ cmd_status(int argc, char **argv)
 		cli_free(&cli);
 		return status == -1 ? EXIT_OK : status;
 	}
-	if ((state = state_dir_of(&cli.conf)) == NULL)
+	if ((state = conf_state_dir(&cli.conf)) == NULL)
 		goto done;
 	snprintf(spool, sizeof(spool), "%s/spool", state);
 	running = daemon_running(state);
