@@ -2,7 +2,8 @@
 #
 #   make               build ./discolog
 #   make check         install what is missing, build, run every test
-#   make check-slow    the 300 MiB parallel-block upload (tests/blob_test.py)
+#   make check-slow    the 300 MiB parallel-block upload, the daemon's crash
+#                      test with 300 kills (CRASH_ITERATIONS)
 #   make demo          install what is missing, build, upload the samples to
 #                      the local MDCA emulator and show what it received
 #   make bench         throughput against wc, grep, gzip, pigz (see README)
@@ -79,6 +80,8 @@ check: deps
 check-slow: deps
 	@$(MAKE) --no-print-directory all
 	@DISCOLOG_SLOW_TESTS=1 BUILD=$(BUILD) TESTS=blob_test scripts/run-tests
+	@cd tests && CRASH_ITERATIONS=$${CRASH_ITERATIONS:-300} \
+	    python3 daemon_test.py test_crash_many_kills
 
 demo: deps
 	@$(MAKE) --no-print-directory all build/loggen
