@@ -337,7 +337,8 @@ def test_lost_finalize_answer():
                  what="upload", d=d)
         d.stop()
         exactly_once(emu, lines)
-        check("finalized it already" in d.stderr(), d.stderr()[-2000:])
+        check("already finalized" in d.stderr() or
+          "finalized it already" in d.stderr(), d.stderr()[-2000:])
     finally:
         d.close()
         emu.stop()

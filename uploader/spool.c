@@ -13,6 +13,7 @@
 #include "checkpoint.h"
 #include "ledger.h"
 #include "log.h"
+#include "limits.h"
 #include "mdca.h"
 #include "spool.h"
 
@@ -369,10 +370,11 @@ spool_step(struct mdca *m, const char *gz, const struct batch_meta *meta,
 		break;
 	case LEDGER_URL:
 		res = mdca_put_file(m, e.url, e.provider, gz, err, errlen);
-		if (res == HTTP_AUTH && e.rejects < 3) {
+		if (res == HTTP_AUTH && e.rejects < BLOB_SAS_RENEWALS) {
 			/* The storage host refused the URL: a fresh one. */
-			log_info("%s: %s; asking for a fresh upload URL", base,
-			         err);
+			log_info("%s: %s; asking for a new upload URL (%d of "
+				 "%d)",
+			    base, err, e.rejects + 1, BLOB_SAS_RENEWALS);
 			e.rejects++;
 			e.stage = LEDGER_SEALED;
 			sr = record(gz, &e, err, errlen) == 0
