@@ -57,11 +57,14 @@
 #include "log.h"
 #include "loop.h"
 #include "mdca.h"
+#include "metrics.h"
 #include "pipeline.h"
+#include "sdnotify.h"
 #include "secret.h"
 #include "shipper.h"
 #include "spool.h"
 #include "spooldir.h"
+#include "syslogd.h"
 #include "tail.h"
 #include "tail_fs.h"
 
@@ -90,6 +93,7 @@ struct source {
 	struct pipeline pl;
 	struct tail *tail;
 	struct spooldir *sd;
+	struct syslogd *syslog;
 	struct stream *streams;
 	struct batch *batch;
 	char *batch_type;
@@ -103,6 +107,7 @@ struct source {
 	uint64_t lines, kept, rejected, skipped, too_long;
 	uint64_t dropped[FILTER_NREASONS];
 	uint64_t sealed, sealed_lines;
+	uint64_t bytes_read;
 	char last_error[512];
 	struct source *next;
 };
@@ -114,6 +119,7 @@ struct daemon {
 	struct loop *loop;
 	struct tail_fs *fs;
 	struct shipper *ship;
+	struct metrics *metrics;
 	struct source *sources;
 	int sigfd, lockfd, spool_lockfd;
 	bool stop, reload, tick, foreground;
@@ -368,6 +374,7 @@ feed(struct stream *s, struct slice line, uint64_t lineno, bool too_long,
 {
 	char err[512];
 
+	s->src->bytes_read += line.len;
 	if (pipeline_stream_line(s->ps, line, lineno, too_long, tag, err,
 	                         sizeof(err)) == -1) {
 		/* The line is in no batch and its position did not move:
@@ -381,6 +388,24 @@ feed(struct stream *s, struct slice line, uint64_t lineno, bool too_long,
 			s->held_since = loop_now_ms();
 	} else
 		s->held_since = 0;
+}
+
+/* syslogd.c: a message, as a line of its listener's stream. */
+static void
+on_syslog(void *arg, void **user, const char *listener, struct slice msg,
+          bool too_long)
+{
+	struct source *src = arg;
+	struct stream *s = *user;
+
+	if (s == NULL) {
+		if ((s = stream_new(src, listener)) == NULL) {
+			log_warnx("%s: out of memory", src->name);
+			return;
+		}
+		*user = s;
+	}
+	feed(s, msg, ++s->lineno, too_long, 0);
 }
 
 /* Read up to the turn's budget; true when more may be waiting. */
@@ -564,15 +589,27 @@ source_open(struct daemon *d, const struct conf_source *cs)
 			goto fail;
 		spooldir_resume(src->sd, c.spool, c.nspool);
 	}
+	if (cs->nsyslog > 0) {
+		struct syslogd_conf sc = {
+		    .cs = cs, .loop = d->loop, .line = on_syslog, .arg = src};
+
+		if ((src->syslog = syslogd_new(&sc, err, sizeof(err))) == NULL) {
+			log_warnx("%s: %s", cs->name, err);
+			goto fail;
+		}
+	}
 	/* The recovered commit becomes the checkpoint file. */
 	if (c.gen > 0 && checkpoint_save(d->ckdir, &c, err, sizeof(err)) == -1)
 		log_warnx("%s: checkpoint: %s", cs->name, err);
 	checkpoint_clear(&c);
-	log_info("%s: %s%s%s%s%s to %s '%s'", cs->name,
+	log_info("%s: %s%s%s%s%s%s to %s '%s'", cs->name,
 	         cs->nfollow ? "following " : "", cs->nfollow ? cs->follow[0] : "",
 	         cs->nfollow > 1 ? " ..." : "",
 	         cs->nspool_dir ? (cs->nfollow ? ", spool " : "spool ") : "",
 	         cs->nspool_dir ? cs->spool_dir[0] : "",
+	         cs->nsyslog ? (cs->nfollow + cs->nspool_dir ? ", syslog"
+	                                                     : "syslog")
+	                     : "",
 	         cs->snapshot ? "snapshot" : "data source",
 	         cs->snapshot ? cs->snapshot : cs->data_source);
 	return src;
@@ -591,6 +628,8 @@ source_free(struct source *src, bool commit_all)
 
 	if (src == NULL)
 		return;
+	syslogd_free(src->syslog); /* no message may come in after this */
+	src->syslog = NULL;
 	if (commit_all) {
 		for (struct stream *s = src->streams; s != NULL; s = s->next)
 			if (pipeline_stream_flush(s->ps, err, sizeof(err)) ==
@@ -628,6 +667,7 @@ tick_source(struct source *src, int64_t now)
 	char err[512];
 
 	src->paused = shipper_over_quota(src->d->ship);
+	syslogd_pause(src->syslog, src->paused);
 	if (src->tail != NULL)
 		tail_tick(src->tail, now);
 	if (src->sd != NULL)
@@ -749,6 +789,7 @@ source_status(struct source *src, int64_t now)
 	cJSON_AddNumberToObject(l, "kept", (double)kept);
 	cJSON_AddNumberToObject(l, "rejected", (double)rej);
 	cJSON_AddNumberToObject(l, "skipped", (double)skip);
+	cJSON_AddNumberToObject(o, "bytes_read", (double)src->bytes_read);
 	dr = cJSON_AddObjectToObject(l, "dropped");
 	for (int i = 1; i < FILTER_NREASONS; i++)
 		cJSON_AddNumberToObject(dr, filter_reason_name(i),
@@ -764,6 +805,8 @@ source_status(struct source *src, int64_t now)
 	cJSON_AddNumberToObject(o, "lines_dropped", (double)st.dropped_lines);
 	cJSON_AddNumberToObject(o, "batches_rejected",
 	                        (double)st.rejected_batches);
+	cJSON_AddNumberToObject(o, "upload_failures",
+	                        (double)st.failed_steps);
 	cJSON_AddNumberToObject(o, "last_upload", (double)st.last_ok);
 	if (st.last_error[0])
 		cJSON_AddStringToObject(o, "last_error", st.last_error);
@@ -782,6 +825,8 @@ source_status(struct source *src, int64_t now)
 	cJSON_AddBoolToObject(o, "healthy", why == NULL);
 	if (why != NULL)
 		cJSON_AddStringToObject(o, "unhealthy", why);
+	if (src->syslog != NULL)
+		cJSON_AddItemToObject(o, "syslog", syslogd_status(src->syslog));
 	return o;
 }
 
@@ -816,6 +861,7 @@ write_status(struct daemon *d)
 	a = cJSON_AddArrayToObject(o, "sources");
 	for (struct source *src = d->sources; src != NULL; src = src->next)
 		cJSON_AddItemToArray(a, source_status(src, now));
+	metrics_update(d->metrics, o);
 	if ((js = cJSON_Print(o)) != NULL) {
 		snprintf(path, sizeof(path), "%s/status.json", d->state);
 		if (checkpoint_write_file(path, js, strlen(js), err,
@@ -909,6 +955,25 @@ open_sources(struct daemon *d)
 	}
 }
 
+/* The metrics outputs of the configuration (again at a reload). */
+static void
+open_metrics(struct daemon *d)
+{
+	char err[512];
+
+	metrics_free(d->metrics);
+	if ((d->metrics = metrics_new(d->conf, d->loop, err, sizeof(err))) ==
+	    NULL)
+		log_warnx("metrics: %s", err);
+}
+
+static void
+on_watchdog(void *arg)
+{
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -918,6 +983,7 @@ reload(struct daemon *d)
 	bool globals_same;
 
 	log_info("reloading %s", d->cli.config_path ? d->cli.config_path : "");
+	sdnotify_reloading();
 	/* The new configuration, read like the first (flags, environment,
 	 * file); the old one stays when it is bad. */
 	memset(&d->cli.conf, 0, sizeof(d->cli.conf));
@@ -929,6 +995,7 @@ reload(struct daemon *d)
 		          "running one");
 		conf_free(&d->cli.conf);
 		d->cli.conf = old.conf;
+		sdnotify("READY=1");
 		return;
 	}
 	globals_same = (old.conf.fingerprint == NULL) ==
@@ -962,6 +1029,7 @@ reload(struct daemon *d)
 	if (d->fs != NULL) {
 		tail_fs_unwatch_all(d->fs);
 	}
+	open_metrics(d);
 	open_sources(d);
 	/* Re-watch every source's directories. */
 	for (struct source *src = d->sources; src != NULL; src = src->next)
@@ -974,6 +1042,7 @@ reload(struct daemon *d)
 	else
 		log_warnx("reload: cannot connect to the tenant: uploads "
 		          "wait for the next reload");
+	sdnotify("READY=1");
 }
 
 static int
@@ -1148,6 +1217,7 @@ cmd_run(int argc, char **argv)
 	if (tail_fs_fd(d->fs) != -1)
 		loop_add_fd(d->loop, tail_fs_fd(d->fs), POLLIN, on_inotify, d);
 	queue_spool(d);
+	open_metrics(d);
 	open_sources(d);
 	if (shipper_start(d->ship, m) == -1) {
 		m = NULL;
@@ -1158,6 +1228,10 @@ cmd_run(int argc, char **argv)
 	log_info("running: %zu source%s, state in %s, watching with %s",
 	         d->conf->nsources, d->conf->nsources == 1 ? "" : "s",
 	         d->state, tail_fs_name(d->fs));
+	sdnotify("READY=1");
+	if (sdnotify_watchdog_ms() > 0)
+		loop_timer_add(d->loop, 0, sdnotify_watchdog_ms() / 2,
+		               on_watchdog, d);
 	d->tick = true;
 	while (!d->stop) {
 		bool more = busy;
@@ -1188,6 +1262,7 @@ cmd_run(int argc, char **argv)
 			busy |= read_source(s);
 	}
 	log_info("stopping: sealing what is pending");
+	sdnotify("STOPPING=1");
 	while (d->sources != NULL) {
 		struct source *s = d->sources;
 
@@ -1207,6 +1282,7 @@ done:
 		source_free(s, false);
 	}
 	shipper_free(d->ship);
+	metrics_free(d->metrics);
 	tail_fs_free(d->fs);
 	loop_free(d->loop);
 	if (d->sigfd != -1)
