@@ -279,9 +279,11 @@ row_in(struct out *o, const struct fam_row *r, const cJSON *obj,
 		const cJSON *m;
 
 		snprintf(p, sizeof(p), "%.*s", (int)(n - 2), r->path);
-		cJSON_ArrayForEach(m, at(obj, p)) if (m->string != NULL &&
-		                                      value_of(m, &d))
-		    sample(o, r, src, sl, r->key, m->string, d);
+		cJSON_ArrayForEach(m, at(obj, p))
+		{
+			if (m->string != NULL && value_of(m, &d))
+				sample(o, r, src, sl, r->key, m->string, d);
+		}
 		return;
 	}
 	if (value_of(at(obj, r->path), &d))
@@ -308,13 +310,17 @@ metrics_render(const cJSON *status, size_t *len)
 			break;
 		case F_SOURCE:
 			cJSON_ArrayForEach(src, sources)
-			    row_in(&o, r, src, src, NULL);
+			{
+				row_in(&o, r, src, src, NULL);
+			}
 			break;
 		case F_SYSLOG:
 			cJSON_ArrayForEach(src, sources)
 			{
 				cJSON_ArrayForEach(sl, at(src, "syslog"))
-				    row_in(&o, r, sl, src, sl);
+				{
+					row_in(&o, r, sl, src, sl);
+				}
 			}
 			break;
 		default:
