@@ -296,6 +296,8 @@ def test_allow_list_rejects_sender():
         err = d.stderr()
         # Logged once a minute per address, not once a datagram.
         check(err.count("sender 127.0.0.1 is not in allow") == 1, err)
+        d.stop()
+        check(d.proc.returncode == 0, d.stderr())
     finally:
         if d:
             d.close()
@@ -366,6 +368,8 @@ def test_tls_with_client_certificates():
         wait_for(lambda: d.listener(url).get("tls_failures") == 1, 5,
                  "tls failure counted: %s" % d.listener(url))
         check(d.listener(url).get("messages") == 20, d.listener(url))
+        d.stop()
+        check(d.proc.returncode == 0, d.stderr())
     finally:
         if d:
             d.close()
@@ -415,6 +419,8 @@ def test_oversized_count_and_message():
         check(st["lines"]["rejected"] == 2, st["lines"])
         check("octet count 99999999999 is larger than syslog_max_message"
               in d.stderr(), d.stderr())
+        d.stop()
+        check(d.proc.returncode == 0, d.stderr())
     finally:
         if d:
             d.close()

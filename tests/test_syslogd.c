@@ -5,11 +5,17 @@
  * lines that start with digits; and the metrics text rendered from a
  * status object.  No socket: bytes are fed by hand.
  */
+#include <arpa/inet.h>
 #include <cJSON.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "conf.h"
+#include "loop.h"
 #include "metrics.h"
 #include "syslogd.h"
 #include "test.h"
@@ -244,7 +250,120 @@ TEST(metrics_render_families)
 	cJSON_Delete(o);
 }
 
+/* ---- the receiver in a real loop, on loopback ---- */
+
+static int lines_seen;
+
+static void
+on_line(void *arg, void **stream, const char *listener, struct slice msg,
+        bool too_long)
+{
+	(void)arg, (void)stream, (void)listener, (void)too_long;
+	if (msg.len > 0)
+		lines_seen++;
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t l = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&a, &l) == -1)
+		port = 0;
+	else
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static int
+dial(int type, int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, type, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+spin(struct loop *l, int turns)
+{
+	for (int i = 0; i < turns; i++)
+		loop_run_once(l, 20);
+}
+
+static double
+stat_of(struct syslogd *sd, int i, const char *key)
+{
+	cJSON *a = syslogd_status(sd);
+	double v =
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(a, i), key)->valuedouble;
+
+	cJSON_Delete(a);
+	return v;
+}
+
+TEST(pause_stops_reading_tcp_and_drops_udp)
+{
+	struct loop *l = loop_new();
+	char u0[64], u1[64], *urls[2] = {u0, u1}, err[256];
+	struct conf_source cs = {.name = "t",
+	                         .syslog = urls,
+	                         .nsyslog = 2,
+	                         .syslog_max_message = 4096,
+	                         .syslog_max_connections = 4,
+	                         .syslog_idle_timeout = 300};
+	struct syslogd_conf sc = {.cs = &cs, .loop = l, .line = on_line};
+	struct syslogd *sd;
+	int port = free_port(), t, u;
+
+	snprintf(u0, sizeof(u0), "tcp://127.0.0.1:%d", port);
+	snprintf(u1, sizeof(u1), "udp://127.0.0.1:%d", port);
+	sd = syslogd_new(&sc, err, sizeof(err));
+	CHECK(sd != NULL);
+	if (sd == NULL) {
+		fprintf(stderr, "  %s\n", err);
+		loop_free(l);
+		return;
+	}
+	lines_seen = 0;
+	t = dial(SOCK_STREAM, port);
+	u = dial(SOCK_DGRAM, port);
+	CHECK(t != -1 && u != -1);
+	CHECK(write(t, "<13>a\n5 <1>", 11) == 11);
+	spin(l, 5);
+	CHECK_INT_EQ(lines_seen, 1);
+	syslogd_pause(sd, true);
+	CHECK(write(t, "b\n<13>c\n", 9) == 9);
+	CHECK(send(u, "<13>udp", 7, 0) == 7);
+	spin(l, 5);
+	/* Paused: TCP waits in the socket, UDP is read and dropped. */
+	CHECK_INT_EQ(lines_seen, 1);
+	CHECK_INT_EQ(stat_of(sd, 1, "dropped_paused"), 1);
+	CHECK_INT_EQ(stat_of(sd, 0, "connections"), 1);
+	syslogd_pause(sd, false);
+	spin(l, 5);
+	CHECK_INT_EQ(lines_seen, 3);
+	CHECK_INT_EQ(stat_of(sd, 0, "messages"), 3);
+	close(t);
+	spin(l, 5);
+	CHECK_INT_EQ(stat_of(sd, 0, "connections"), 0);
+	close(u);
+	syslogd_free(sd);
+	loop_free(l);
+}
+
 TEST_MAIN("syslogd", T(octet_counting_across_reads), T(newline_framing),
           T(count_split_across_reads), T(huge_count_closes), T(nul_is_data),
           T(long_line_truncated), T(digits_without_space_are_a_line),
-          T(metrics_render_families))
+          T(metrics_render_families), T(pause_stops_reading_tcp_and_drops_udp))
