@@ -191,6 +191,7 @@ cli_connect(struct cli *cli, int *status)
 	mc.http.ca_file = cli->conf.ca_file;
 	mc.http.proxy = cli->conf.proxy;
 	mc.http.retry_max_time = cli->conf.retry_max_time;
+	mc.rpm = cli->conf.rpm;
 	if ((m = mdca_new(&mc, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		*status = EXIT_USAGE;

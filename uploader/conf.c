@@ -45,6 +45,8 @@ static const struct conf_key {
      "extra CA bundle"},
     {"tenant", "proxy", C_STR, offsetof(struct conf, proxy), 0, 0, 0,
      "HTTPS proxy URL"},
+    {"tenant", "requests_per_minute", C_INT, offsetof(struct conf, rpm), 0, 1,
+     100000, "API requests a minute (the API allows 30)"},
     {"auth", "token_file", C_STR, offsetof(struct conf, token_file), 0, 0, 0,
      "file holding the legacy API token"},
     {"upload", "data_source", C_STR, offsetof(struct conf, data_source), 0, 0,
@@ -626,8 +628,8 @@ header_lines(const char *path, struct load_ctx *lc)
 		                 (lc->nheaders + 1) * sizeof(*v))) == NULL)
 			break;
 		lc->header_line = v;
-		if ((h = realloc(lc->header, (lc->nheaders + 1) * sizeof(*h))) ==
-		    NULL)
+		if ((h = realloc(lc->header,
+		                 (lc->nheaders + 1) * sizeof(*h))) == NULL)
 			break;
 		lc->header = h;
 		if ((h[lc->nheaders] = strndup(p + 1, (size_t)(end - p - 1))) ==

@@ -2,7 +2,7 @@
  * Configuration: an INI file, then the environment, then the command line
  * (each overrides the one before).
  *
- *	[tenant]  url, ca_file, proxy
+ *	[tenant]  url, ca_file, proxy, requests_per_minute
  *	[auth]    token_file
  *	[upload]  data_source, snapshot, format, max_batch, state_dir,
  *	          retry_max_time
@@ -69,6 +69,7 @@ struct conf {
 	char *data_source, *snapshot, *format, *state_dir;
 	uint64_t max_batch;
 	int retry_max_time;
+	int rpm; /* [tenant] requests_per_minute; 0: the API's 30 */
 	bool keep_internal;
 	int max_age;
 	char **internal; /* CIDRs */

@@ -97,11 +97,12 @@ struct source {
 	struct stream *streams;
 	struct batch *batch;
 	char *batch_type;
-	int64_t batch_started;  /* ms of the open batch's first line */
-	uint64_t batch_lines;   /* in the open batch */
-	uint64_t gen;           /* commits so far */
-	struct checkpoint ckpt; /* being committed */
-	bool uncommitted;       /* lines done since the last commit */
+	int64_t batch_started;       /* ms of the open batch's first line */
+	uint64_t batch_lines;        /* in the open batch */
+	uint64_t gen;                /* commits so far */
+	struct checkpoint ckpt;      /* being committed */
+	struct checkpoint committed; /* the last durable one */
+	bool uncommitted;            /* lines done since the last commit */
 	bool paused;
 	/* counters of finished streams (live ones are added at report) */
 	uint64_t lines, kept, rejected, skipped, too_long;
@@ -149,8 +150,7 @@ stream_free(struct stream *s)
 {
 	struct source *src = s->src;
 
-	for (struct stream **pp = &src->streams; *pp != NULL;
-	     pp = &(*pp)->next)
+	for (struct stream **pp = &src->streams; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
 			break;
@@ -161,6 +161,16 @@ stream_free(struct stream *s)
 }
 
 static int commit(struct source *src, bool with_batch);
+
+/* The spool is (nearly) full: inputs that can wait do (shipper.h). */
+static bool
+must_pause(struct source *src)
+{
+	uint64_t reserve = src->cs->batch_max_bytes ? src->cs->batch_max_bytes
+	                                            : src->d->conf->max_batch;
+
+	return shipper_over_quota(src->d->ship, reserve);
+}
 
 /* After a seal: the checkpoint file, then the shipper may have it. */
 static int
@@ -175,6 +185,7 @@ on_sealed(const char *path, void *arg)
 		log_warnx("%s: checkpoint: %s (the batch holds it: kept)",
 		          src->name, err);
 	src->gen = src->ckpt.gen;
+	checkpoint_copy(&src->committed, &src->ckpt);
 	if (src->tail != NULL)
 		tail_committed(src->tail);
 	src->sealed++;
@@ -189,6 +200,8 @@ on_sealed(const char *path, void *arg)
 	src->batch_lines = 0;
 	src->batch_started = 0;
 	src->uncommitted = false;
+	src->paused = must_pause(src);
+	syslogd_pause(src->syslog, src->paused);
 	if (shipper_enforce_quota(d->ship) > 0)
 		snprintf(src->last_error, sizeof(src->last_error),
 		         "spool quota reached: oldest batches dropped");
@@ -242,8 +255,8 @@ commit(struct source *src, bool with_batch)
 			return 0;
 		if (batch_seal(src->batch, err, sizeof(err)) == -1) {
 			log_warnx("%s: %s", src->name, err);
-			snprintf(src->last_error, sizeof(src->last_error),
-			         "%s", err);
+			snprintf(src->last_error, sizeof(src->last_error), "%s",
+			         err);
 			return -1;
 		}
 		return 0;
@@ -257,10 +270,30 @@ commit(struct source *src, bool with_batch)
 		return -1;
 	}
 	src->gen = src->ckpt.gen;
+	checkpoint_copy(&src->committed, &src->ckpt);
 	src->uncommitted = false;
 	if (src->tail != NULL)
 		tail_committed(src->tail);
 	return 0;
+}
+
+/*
+ * New files of the tail: into the checkpoint file at once, at their
+ * start, with the generation unchanged (tail_register).
+ */
+static void
+register_files(struct source *src)
+{
+	char err[512];
+	int n;
+
+	if (src->tail == NULL ||
+	    (n = tail_register(src->tail, &src->committed)) == 0)
+		return;
+	if (n < 0 || checkpoint_save(src->d->ckdir, &src->committed, err,
+	                             sizeof(err)) == -1)
+		log_warnx("%s: checkpoint: %s", src->name,
+		          n < 0 ? "out of memory" : err);
 }
 
 static int
@@ -295,8 +328,8 @@ sink(void *arg, const struct record *r, uint64_t lineno, char *err,
 {
 	struct stream *s = arg;
 	struct source *src = s->src;
-	const char *type = src->cs->source_type ? src->cs->source_type
-	                                        : r->source_type;
+	const char *type =
+	    src->cs->source_type ? src->cs->source_type : r->source_type;
 
 	(void)lineno;
 	if (type == NULL)
@@ -338,8 +371,8 @@ stream_new(struct source *src, const char *name)
 	if (s == NULL)
 		return NULL;
 	s->src = src;
-	if ((s->ps = pipeline_stream_new(&src->pl, name, sink, line_done,
-	                                 s)) == NULL) {
+	if ((s->ps = pipeline_stream_new(&src->pl, name, sink, line_done, s)) ==
+	    NULL) {
 		free(s);
 		return NULL;
 	}
@@ -419,13 +452,14 @@ read_source(struct source *src)
 	if (src->tail != NULL) {
 		struct tail_line l;
 
-		while (n < DAEMON_LINES_PER_TURN &&
+		while (n < DAEMON_LINES_PER_TURN && !src->paused &&
 		       tail_next_line(src->tail, &l) == 1) {
 			struct stream *s = tail_file_user(l.file);
 
 			if (s == NULL) {
-				if ((s = stream_new(src, tail_file_path(
-				                             l.file))) == NULL) {
+				if ((s = stream_new(src,
+				                    tail_file_path(l.file))) ==
+				    NULL) {
 					log_warnx("%s: out of memory",
 					          src->name);
 					return false;
@@ -442,7 +476,7 @@ read_source(struct source *src)
 		struct spooldir_line l;
 		enum spooldir_next r;
 
-		while (n < DAEMON_LINES_PER_TURN &&
+		while (n < DAEMON_LINES_PER_TURN && !src->paused &&
 		       (r = spooldir_next_line(src->sd, &l)) != SPOOLDIR_NONE) {
 			struct stream *s = spooldir_file_user(l.file);
 			char err[512];
@@ -460,9 +494,8 @@ read_source(struct source *src)
 				continue;
 			}
 			if (s == NULL) {
-				if ((s = stream_new(
-				         src, spooldir_file_path(l.file))) ==
-				    NULL)
+				if ((s = stream_new(src, spooldir_file_path(
+				                             l.file))) == NULL)
 					return false;
 				s->sf = l.file;
 				spooldir_file_set_user(l.file, s);
@@ -559,6 +592,7 @@ source_open(struct daemon *d, const struct conf_source *cs)
 		src->pl.pinned = parser_find(cs->format);
 	recover_checkpoint(d, cs->name, &c);
 	src->gen = c.gen;
+	checkpoint_copy(&src->committed, &c);
 	if (cs->nfollow > 0) {
 		struct tail_conf tc = {
 		    .name = cs->name,
@@ -603,7 +637,8 @@ source_open(struct daemon *d, const struct conf_source *cs)
 		log_warnx("%s: checkpoint: %s", cs->name, err);
 	checkpoint_clear(&c);
 	log_info("%s: %s%s%s%s%s%s to %s '%s'", cs->name,
-	         cs->nfollow ? "following " : "", cs->nfollow ? cs->follow[0] : "",
+	         cs->nfollow ? "following " : "",
+	         cs->nfollow ? cs->follow[0] : "",
 	         cs->nfollow > 1 ? " ..." : "",
 	         cs->nspool_dir ? (cs->nfollow ? ", spool " : "spool ") : "",
 	         cs->nspool_dir ? cs->spool_dir[0] : "",
@@ -646,6 +681,7 @@ source_free(struct source *src, bool commit_all)
 	free(src->batch_type);
 	filter_free(&src->filter);
 	checkpoint_clear(&src->ckpt);
+	checkpoint_clear(&src->committed);
 	free(src->name);
 	free(src);
 }
@@ -666,15 +702,17 @@ tick_source(struct source *src, int64_t now)
 	const struct conf_source *cs = src->cs;
 	char err[512];
 
-	src->paused = shipper_over_quota(src->d->ship);
+	src->paused = must_pause(src);
 	syslogd_pause(src->syslog, src->paused);
 	if (src->tail != NULL)
 		tail_tick(src->tail, now);
+	register_files(src);
 	if (src->sd != NULL)
 		spooldir_tick(src->sd, now);
 	/* Lines held for detection too long: detect with what is there. */
 	for (struct stream *s = src->streams; s != NULL; s = s->next)
-		if (s->held_since != 0 && now - s->held_since >= HEAD_FLUSH_MS) {
+		if (s->held_since != 0 &&
+		    now - s->held_since >= HEAD_FLUSH_MS) {
 			if (pipeline_stream_flush(s->ps, err, sizeof(err)) ==
 			    -1)
 				log_warnx("%s: %s", src->name, err);
@@ -726,8 +764,7 @@ on_signal(int fd, short revents, void *arg)
 /* ---- status ---- */
 
 static void
-add_input(void *arg, const char *path, int64_t done, int64_t size,
-          bool rotated)
+add_input(void *arg, const char *path, int64_t done, int64_t size, bool rotated)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -775,9 +812,9 @@ source_status(struct source *src, int64_t now)
 	}
 	shipper_stats(src->d->ship, src->name, &st);
 	cJSON_AddStringToObject(o, "name", src->name);
-	cJSON_AddStringToObject(o, "data_source", src->cs->snapshot
-	                                              ? src->cs->snapshot
-	                                              : src->cs->data_source);
+	cJSON_AddStringToObject(o, "data_source",
+	                        src->cs->snapshot ? src->cs->snapshot
+	                                          : src->cs->data_source);
 	cJSON_AddBoolToObject(o, "snapshot", src->cs->snapshot != NULL);
 	in = cJSON_AddArrayToObject(o, "inputs");
 	if (src->tail != NULL)
@@ -812,8 +849,7 @@ source_status(struct source *src, int64_t now)
 		cJSON_AddStringToObject(o, "last_error", st.last_error);
 	else if (src->last_error[0])
 		cJSON_AddStringToObject(o, "last_error", src->last_error);
-	cJSON_AddNumberToObject(o, "last_error_time",
-	                        (double)st.last_error_at);
+	cJSON_AddNumberToObject(o, "last_error_time", (double)st.last_error_at);
 	cJSON_AddBoolToObject(o, "paused", src->paused);
 	if (st.blocked)
 		why = "uploads need the admin (credentials or data source)";
@@ -846,9 +882,8 @@ write_status(struct daemon *d)
 	cJSON_AddNumberToObject(o, "pid", (double)getpid());
 	cJSON_AddNumberToObject(o, "started", (double)d->started);
 	cJSON_AddNumberToObject(o, "updated", (double)now);
-	cJSON_AddStringToObject(o, "config", d->cli.config_path
-	                                         ? d->cli.config_path
-	                                         : "");
+	cJSON_AddStringToObject(o, "config",
+	                        d->cli.config_path ? d->cli.config_path : "");
 	cJSON_AddStringToObject(o, "watch", tail_fs_name(d->fs));
 	sp = cJSON_AddObjectToObject(o, "spool");
 	cJSON_AddStringToObject(sp, "path", d->spool);
@@ -998,11 +1033,11 @@ reload(struct daemon *d)
 		sdnotify("READY=1");
 		return;
 	}
-	globals_same = (old.conf.fingerprint == NULL) ==
-	                   (d->cli.conf.fingerprint == NULL) &&
-	               (old.conf.fingerprint == NULL ||
-	                strcmp(old.conf.fingerprint, d->cli.conf.fingerprint) ==
-	                    0);
+	globals_same =
+	    (old.conf.fingerprint == NULL) ==
+	        (d->cli.conf.fingerprint == NULL) &&
+	    (old.conf.fingerprint == NULL ||
+	     strcmp(old.conf.fingerprint, d->cli.conf.fingerprint) == 0);
 	/* Sources changed or removed: seal, commit, close (reopened below
 	 * from their checkpoint).  The others move to the new conf. */
 	for (struct source **pp = &d->sources; *pp != NULL;) {
@@ -1026,6 +1061,7 @@ reload(struct daemon *d)
 	conf_free(&old.conf);
 	d->conf = &d->cli.conf;
 	shipper_set_quota(d->ship, d->conf->spool_max_bytes);
+	shipper_enforce_quota(d->ship); /* a smaller quota takes at once */
 	if (d->fs != NULL) {
 		tail_fs_unwatch_all(d->fs);
 	}
@@ -1198,8 +1234,7 @@ cmd_run(int argc, char **argv)
 	d->started = (int64_t)time(NULL);
 	if ((d->loop = loop_new()) == NULL ||
 	    (d->fs = tail_fs_new(d->conf->inotify)) == NULL ||
-	    (d->ship = shipper_new(d->spool, d->conf->spool_max_bytes)) ==
-	        NULL)
+	    (d->ship = shipper_new(d->spool, d->conf->spool_max_bytes)) == NULL)
 		goto done;
 	/* Signals through the loop; the worker thread inherits the mask. */
 	sigemptyset(&mask);
@@ -1226,8 +1261,8 @@ cmd_run(int argc, char **argv)
 	}
 	m = NULL;
 	log_info("running: %zu source%s, state in %s, watching with %s",
-	         d->conf->nsources, d->conf->nsources == 1 ? "" : "s",
-	         d->state, tail_fs_name(d->fs));
+	         d->conf->nsources, d->conf->nsources == 1 ? "" : "s", d->state,
+	         tail_fs_name(d->fs));
 	sdnotify("READY=1");
 	if (sdnotify_watchdog_ms() > 0)
 		loop_timer_add(d->loop, 0, sdnotify_watchdog_ms() / 2,

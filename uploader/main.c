@@ -118,12 +118,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 } commands[] = {
-    {"upload", cmd_upload},
-    {"check", cmd_check},
-    {"formats", cmd_formats},
-    {"run", cmd_run},
-    {"status", cmd_status},
-    {"configtest", cmd_configtest},
+    {"upload", cmd_upload},   {"check", cmd_check},
+    {"formats", cmd_formats}, {"run", cmd_run},
+    {"status", cmd_status},   {"configtest", cmd_configtest},
 };
 
 int

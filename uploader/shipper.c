@@ -106,8 +106,8 @@ dequeue(struct shipper *s, struct pending *q)
 }
 
 int
-shipper_add(struct shipper *s, const char *gz, const char *source,
-            uint64_t gen, uint64_t bytes, uint64_t lines)
+shipper_add(struct shipper *s, const char *gz, const char *source, uint64_t gen,
+            uint64_t bytes, uint64_t lines)
 {
 	struct pending *q = calloc(1, sizeof(*q)), **pp;
 
@@ -149,12 +149,12 @@ shipper_pending(struct shipper *s, const char *source, uint64_t gen)
 }
 
 bool
-shipper_over_quota(struct shipper *s)
+shipper_over_quota(struct shipper *s, uint64_t reserve)
 {
 	bool r;
 
 	pthread_mutex_lock(&s->mu);
-	r = s->quota > 0 && s->bytes >= s->quota;
+	r = s->quota > 0 && s->bytes > 0 && s->bytes + reserve > s->quota;
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
@@ -241,8 +241,7 @@ account(struct shipper *s, struct pending *q, enum spool_step_result r,
 		p->st.rejected_batches++;
 		log_warnx("%s: %s: batch %s moved to rejected/", q->source, err,
 		          strrchr(q->gz, '/') + 1);
-		snprintf(p->st.last_error, sizeof(p->st.last_error), "%s",
-		         err);
+		snprintf(p->st.last_error, sizeof(p->st.last_error), "%s", err);
 		p->st.last_error_at = epoch();
 		dequeue(s, q);
 		return;

@@ -40,12 +40,12 @@ struct shipper_stats {
 	uint64_t uploaded_batches, uploaded_lines;
 	uint64_t dropped_batches, dropped_lines;
 	uint64_t rejected_batches;
-	uint64_t failed_steps;  /* upload steps that failed (retried) */
-	int64_t last_ok;        /* epoch s of the last finalized batch; 0 */
-	int64_t failing_since;  /* epoch s of the first failure since; 0 */
-	char last_error[1024];  /* "" when the last step went well */
-	int64_t last_error_at;  /* epoch s */
-	bool blocked;           /* auth or configuration: needs the admin */
+	uint64_t failed_steps; /* upload steps that failed (retried) */
+	int64_t last_ok;       /* epoch s of the last finalized batch; 0 */
+	int64_t failing_since; /* epoch s of the first failure since; 0 */
+	char last_error[1024]; /* "" when the last step went well */
+	int64_t last_error_at; /* epoch s */
+	bool blocked;          /* auth or configuration: needs the admin */
 };
 
 /* An idle shipper for <spool> with a byte quota.  NULL when out of
@@ -69,8 +69,13 @@ int shipper_add(struct shipper *s, const char *gz, const char *source,
 /* Is a batch of `source` with a generation <= gen still in the spool? */
 bool shipper_pending(struct shipper *s, const char *source, uint64_t gen);
 
-/* Bytes of the batches in the spool >= the quota? */
-bool shipper_over_quota(struct shipper *s);
+/*
+ * Should an input that can wait pause?  True when the spool holds batches
+ * and `reserve` more bytes (the source's open batch, at most) would pass
+ * the quota: the input stops before a batch has to be dropped.  An empty
+ * spool never pauses anyone.
+ */
+bool shipper_over_quota(struct shipper *s, uint64_t reserve);
 
 /* Drop the oldest batches (not the one in flight) while over the quota.
  * Returns how many were dropped. */

@@ -139,9 +139,8 @@ add_stages(cJSON *status, const char *spool)
 			/* A batch of a source no longer configured, or of
 			 * `discolog upload`. */
 			s = cJSON_CreateObject();
-			cJSON_AddStringToObject(s, "name", m.source[0]
-			                                       ? m.source
-			                                       : "(upload)");
+			cJSON_AddStringToObject(
+			    s, "name", m.source[0] ? m.source : "(upload)");
 			cJSON_AddStringToObject(s, "data_source",
 			                        m.data_source);
 			cJSON_AddItemToArray(srcs, s);
@@ -199,18 +198,18 @@ print_source(const cJSON *s)
 	const cJSON *in, *e, *l, *st, *dr;
 	const char *err = str(s, "last_error");
 	char t1[64], t2[64];
-	bool healthy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-	    s, "healthy"));
+	bool healthy =
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "healthy"));
 
 	printf("source %s (%s '%s'): %s%s%s\n", str(s, "name"),
 	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "snapshot"))
 	           ? "snapshot"
 	           : "data source",
 	       str(s, "data_source") ? str(s, "data_source") : "",
-	       healthy ? "healthy" : "UNHEALTHY",
-	       healthy ? "" : ": ",
-	       healthy ? "" : (str(s, "unhealthy") ? str(s, "unhealthy")
-	                                           : "not configured"));
+	       healthy ? "healthy" : "UNHEALTHY", healthy ? "" : ": ",
+	       healthy ? ""
+	               : (str(s, "unhealthy") ? str(s, "unhealthy")
+	                                      : "not configured"));
 	in = cJSON_GetObjectItemCaseSensitive(s, "inputs");
 	cJSON_ArrayForEach(e, in)
 	{
@@ -235,14 +234,14 @@ print_source(const cJSON *s)
 		       num(l, "read"), num(l, "kept"), num(l, "rejected"),
 		       num(l, "skipped"));
 		dr = cJSON_GetObjectItemCaseSensitive(l, "dropped");
-		cJSON_ArrayForEach(e, dr) printf(", dropped %s %.0f", e->string,
-		                                 e->valuedouble);
+		cJSON_ArrayForEach(e, dr)
+		    printf(", dropped %s %.0f", e->string, e->valuedouble);
 		printf("\n");
 	}
 	printf("  batches:");
 	if ((st = cJSON_GetObjectItemCaseSensitive(s, "stages")) != NULL)
-		cJSON_ArrayForEach(e, st) printf(" %.0f %s,", e->valuedouble,
-		                                 e->string);
+		cJSON_ArrayForEach(e, st)
+		    printf(" %.0f %s,", e->valuedouble, e->string);
 	else
 		printf(" none in the spool,");
 	printf(" %.0f uploaded (%.0f lines), %.0f dropped at the quota (%.0f "
@@ -285,8 +284,8 @@ cmd_status(int argc, char **argv)
 	rc = running ? EXIT_OK : EXIT_RUNTIME;
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(j, "sources"))
 	{
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		        s, "healthy")))
+		if (!cJSON_IsTrue(
+		        cJSON_GetObjectItemCaseSensitive(s, "healthy")))
 			rc = EXIT_RUNTIME;
 	}
 	if (cli.json) {

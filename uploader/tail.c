@@ -63,6 +63,7 @@ struct tail {
 	struct tail_file *cursor;
 	int64_t now;
 	struct tail_stats st;
+	bool found; /* files added since tail_register */
 };
 
 static void
@@ -312,6 +313,8 @@ consider(struct tail *t, const char *path)
 	log_verbose("%s: following %s", t->name, path);
 	if (file_add(t, path, fd, &st, 0, TF_OPEN) == NULL)
 		close(fd);
+	else
+		t->found = true;
 }
 
 static void
@@ -509,6 +512,34 @@ tail_checkpoint(struct tail *t, struct checkpoint *c)
 	for (struct tail_file *f = t->files; f != NULL; f = f->next)
 		add_entry(c, f, &rc);
 	return rc;
+}
+
+int
+tail_register(struct tail *t, struct checkpoint *c)
+{
+	int n = 0;
+
+	if (!t->found)
+		return 0;
+	t->found = false;
+	for (struct tail_file *f = t->files; f != NULL; f = f->next) {
+		struct ckpt_file e = {.path = f->path,
+		                      .dev = f->dev,
+		                      .ino = f->ino,
+		                      .offset = f->ckpt_done};
+		bool have = false;
+
+		for (size_t i = 0; i < c->nfiles && !have; i++)
+			have = c->files[i].dev == f->dev &&
+			       c->files[i].ino == f->ino;
+		if (have || f->fd == -1)
+			continue;
+		e.marker = marker_at(f->fd, e.offset, NULL, NULL);
+		if (checkpoint_add_file(c, &e) == -1)
+			return -1;
+		n++;
+	}
+	return n;
 }
 
 void

@@ -110,6 +110,15 @@ int tail_checkpoint(struct tail *t, struct checkpoint *c);
 /* The positions last given to tail_checkpoint are durable. */
 void tail_committed(struct tail *t);
 
+/*
+ * Files found since the last call?  Then add to c those whose identity c
+ * lacks, at their last durable offset (their start), and return how many
+ * (0 when none).  A file seen once is then found again after a crash
+ * even when it was rotated away before any of its lines was committed.
+ * Positions already in c are left as they are.
+ */
+int tail_register(struct tail *t, struct checkpoint *c);
+
 /* A user pointer per file (the reader's per-file state). */
 void tail_file_set_user(struct tail_file *f, void *user);
 void *tail_file_user(const struct tail_file *f);
