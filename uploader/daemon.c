@@ -627,7 +627,8 @@ source_open(struct daemon *d, const struct conf_source *cs)
 		struct syslogd_conf sc = {
 		    .cs = cs, .loop = d->loop, .line = on_syslog, .arg = src};
 
-		if ((src->syslog = syslogd_new(&sc, err, sizeof(err))) == NULL) {
+		if ((src->syslog = syslogd_new(&sc, err, sizeof(err))) ==
+		    NULL) {
 			log_warnx("%s: %s", cs->name, err);
 			goto fail;
 		}
@@ -636,17 +637,16 @@ source_open(struct daemon *d, const struct conf_source *cs)
 	if (c.gen > 0 && checkpoint_save(d->ckdir, &c, err, sizeof(err)) == -1)
 		log_warnx("%s: checkpoint: %s", cs->name, err);
 	checkpoint_clear(&c);
-	log_info("%s: %s%s%s%s%s%s to %s '%s'", cs->name,
-	         cs->nfollow ? "following " : "",
-	         cs->nfollow ? cs->follow[0] : "",
-	         cs->nfollow > 1 ? " ..." : "",
-	         cs->nspool_dir ? (cs->nfollow ? ", spool " : "spool ") : "",
-	         cs->nspool_dir ? cs->spool_dir[0] : "",
-	         cs->nsyslog ? (cs->nfollow + cs->nspool_dir ? ", syslog"
-	                                                     : "syslog")
-	                     : "",
-	         cs->snapshot ? "snapshot" : "data source",
-	         cs->snapshot ? cs->snapshot : cs->data_source);
+	log_info(
+	    "%s: %s%s%s%s%s%s to %s '%s'", cs->name,
+	    cs->nfollow ? "following " : "", cs->nfollow ? cs->follow[0] : "",
+	    cs->nfollow > 1 ? " ..." : "",
+	    cs->nspool_dir ? (cs->nfollow ? ", spool " : "spool ") : "",
+	    cs->nspool_dir ? cs->spool_dir[0] : "",
+	    cs->nsyslog ? (cs->nfollow + cs->nspool_dir ? ", syslog" : "syslog")
+	                : "",
+	    cs->snapshot ? "snapshot" : "data source",
+	    cs->snapshot ? cs->snapshot : cs->data_source);
 	return src;
 fail:
 	log_warnx("%s: cannot open the source", cs->name);
@@ -842,8 +842,7 @@ source_status(struct source *src, int64_t now)
 	cJSON_AddNumberToObject(o, "lines_dropped", (double)st.dropped_lines);
 	cJSON_AddNumberToObject(o, "batches_rejected",
 	                        (double)st.rejected_batches);
-	cJSON_AddNumberToObject(o, "upload_failures",
-	                        (double)st.failed_steps);
+	cJSON_AddNumberToObject(o, "upload_failures", (double)st.failed_steps);
 	cJSON_AddNumberToObject(o, "last_upload", (double)st.last_ok);
 	if (st.last_error[0])
 		cJSON_AddStringToObject(o, "last_error", st.last_error);
