@@ -14,6 +14,8 @@
 #include "custom.h"
 #include "filter.h"
 #include "limits.h"
+#include "metrics.h"
+#include "syslogd.h"
 
 /* C_TRI: a yes/no stored in an int whose -1 means "not given". */
 enum conf_type {
@@ -109,6 +111,12 @@ static const struct conf_key {
      10, 60000, "milliseconds between stat polls of followed files"},
     {"daemon", "inotify", C_BOOL, offsetof(struct conf, inotify), 0, 0, 0,
      "use inotify (no: stat polling only)"},
+    {"daemon", "metrics_file", C_STR, offsetof(struct conf, metrics_file), 0, 0,
+     0, "Prometheus textfile written every second"},
+    {"daemon", "metrics_listen", C_STR, offsetof(struct conf, metrics_listen),
+     0, 0, 0, "HOST:PORT serving /metrics and /health"},
+    {"daemon", "metrics_remote", C_BOOL, offsetof(struct conf, metrics_remote),
+     0, 0, 0, "let metrics_listen bind a non-loopback address"},
     {"source", "data_source", C_STR, offsetof(struct conf_source, data_source),
      0, 0, 0, "data source (inputStreamName)"},
     {"source", "snapshot", C_STR, offsetof(struct conf_source, snapshot), 0, 0,
@@ -149,6 +157,27 @@ static const struct conf_key {
      offsetof(struct conf_source, internal_domain),
      offsetof(struct conf_source, ninternal_domain), 0, 0,
      "internal domain suffixes"},
+    {"source", "allow", C_CIDRS, offsetof(struct conf_source, allow),
+     offsetof(struct conf_source, nallow), 0, 0,
+     "syslog senders allowed (CIDRs)"},
+    {"source", "tls_cert", C_STR, offsetof(struct conf_source, tls_cert), 0, 0,
+     0, "certificate (chain) of tls:// listeners"},
+    {"source", "tls_key", C_STR, offsetof(struct conf_source, tls_key), 0, 0, 0,
+     "private key of tls:// listeners"},
+    {"source", "tls_ca", C_STR, offsetof(struct conf_source, tls_ca), 0, 0, 0,
+     "CA bundle verifying syslog client certificates"},
+    {"source", "tls_client_auth", C_STR,
+     offsetof(struct conf_source, tls_client_auth), 0, 0, 0,
+     "none, optional or require"},
+    {"source", "syslog_max_message", C_SIZE,
+     offsetof(struct conf_source, syslog_max_message), 0, 0, 0,
+     "longest syslog message"},
+    {"source", "syslog_max_connections", C_INT,
+     offsetof(struct conf_source, syslog_max_connections), 0, 1, 65536,
+     "TCP/TLS syslog connections at once"},
+    {"source", "syslog_idle_timeout", C_INT,
+     offsetof(struct conf_source, syslog_idle_timeout), 0, 0, 86400,
+     "seconds before a silent syslog connection is closed (0: never)"},
 };
 
 void
@@ -452,6 +481,9 @@ source_get(struct conf *c, const char *name, int line)
 	s->batch_max_age = BATCH_MAX_AGE_DEFAULT;
 	s->keep_internal = -1;
 	s->max_age = -1;
+	s->syslog_max_message = SYSLOG_MAX_MESSAGE_DEFAULT;
+	s->syslog_max_connections = SYSLOG_MAX_CONNECTIONS_DEFAULT;
+	s->syslog_idle_timeout = SYSLOG_IDLE_TIMEOUT_DEFAULT;
 	c->nsources++;
 	return s;
 }
@@ -582,6 +614,7 @@ int
 conf_check_sources(const struct conf *c, char *err, size_t errlen)
 {
 	const char *f = c->path ? c->path : "(configuration)";
+	char reason[512];
 
 	if (c->nsources == 0) {
 		snprintf(err, errlen,
@@ -627,6 +660,15 @@ conf_check_sources(const struct conf *c, char *err, size_t errlen)
 			         s->line, s->name, why);
 			return -1;
 		}
+		if (syslogd_check(s, reason, sizeof(reason)) == -1) {
+			snprintf(err, errlen, "%s:%d: [source %s]: %s", f,
+			         s->line, s->name, reason);
+			return -1;
+		}
+	}
+	if (metrics_check(c, reason, sizeof(reason)) == -1) {
+		snprintf(err, errlen, "%s: [daemon]: %s", f, reason);
+		return -1;
 	}
 	return 0;
 }
@@ -820,6 +862,11 @@ source_free(struct conf_source *s)
 	free(s->spool_done);
 	free_list(s->internal, s->ninternal);
 	free_list(s->internal_domain, s->ninternal_domain);
+	free_list(s->allow, s->nallow);
+	free(s->tls_cert);
+	free(s->tls_key);
+	free(s->tls_ca);
+	free(s->tls_client_auth);
 	free(s->fingerprint);
 }
 
@@ -845,6 +892,8 @@ conf_free(struct conf *c)
 	free(c->snapshot);
 	free(c->format);
 	free(c->state_dir);
+	free(c->metrics_file);
+	free(c->metrics_listen);
 	free_list(c->internal, c->ninternal);
 	free_list(c->internal_domain, c->ninternal_domain);
 	for (size_t i = 0; i < c->nformats; i++) {

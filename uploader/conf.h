@@ -10,12 +10,16 @@
  *	          retry_max_time, parallel, block_size, put_blob_max
  *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
  *	[format NAME]  pattern (PCRE2, named groups), time_format
- *	[daemon]  spool_max_bytes, rotate_wait, poll_interval, inotify
+ *	[daemon]  spool_max_bytes, rotate_wait, poll_interval, inotify,
+ *	          metrics_file, metrics_listen, metrics_remote
  *	[source NAME]  (discolog run; one per data source)
  *	          data_source | snapshot, follow (globs), spool_dir,
  *	          spool_done, spool_delete, spool_settle, syslog, format,
  *	          source_type, batch_max_bytes, batch_max_age, and the
- *	          [filter] keys for this source alone
+ *	          [filter] keys for this source alone; for syslog: allow,
+ *	          tls_cert, tls_key, tls_ca, tls_client_auth,
+ *	          syslog_max_message, syslog_max_connections,
+ *	          syslog_idle_timeout (syslogd.h)
  *
  * The keys are one table in conf.c (name, type, place, help); a file with
  * an unknown section or key, or a bad value, is refused at start with the
@@ -57,6 +61,13 @@ struct conf_source {
 	size_t ninternal;
 	char **internal_domain;
 	size_t ninternal_domain;
+	/* syslog receiver (syslogd.h) */
+	char **allow; /* sender CIDRs; none: everyone */
+	size_t nallow;
+	char *tls_cert, *tls_key, *tls_ca, *tls_client_auth;
+	uint64_t syslog_max_message;
+	int syslog_max_connections;
+	int syslog_idle_timeout; /* s; 0: never */
 	char *fingerprint; /* every key = value of the section, in order */
 };
 
@@ -90,6 +101,9 @@ struct conf {
 	int rotate_wait;          /* s a rotated file is drained after EOF */
 	int poll_interval;        /* ms between stat polls */
 	bool inotify;             /* false: stat polling only */
+	char *metrics_file;       /* Prometheus textfile (metrics.h) */
+	char *metrics_listen;     /* HOST:PORT of /metrics and /health */
+	bool metrics_remote;      /* metrics_listen may be non-loopback */
 	struct conf_source *sources;
 	size_t nsources;
 	char *fingerprint; /* every key = value outside [source], in order */

@@ -57,11 +57,14 @@
 #include "log.h"
 #include "loop.h"
 #include "mdca.h"
+#include "metrics.h"
 #include "pipeline.h"
+#include "sdnotify.h"
 #include "secret.h"
 #include "shipper.h"
 #include "spool.h"
 #include "spooldir.h"
+#include "syslogd.h"
 #include "tail.h"
 #include "tail_fs.h"
 
@@ -90,6 +93,7 @@ struct source {
 	struct pipeline pl;
 	struct tail *tail;
 	struct spooldir *sd;
+	struct syslogd *syslog;
 	struct stream *streams;
 	struct batch *batch;
 	char *batch_type;
@@ -104,6 +108,7 @@ struct source {
 	uint64_t lines, kept, rejected, skipped, too_long;
 	uint64_t dropped[FILTER_NREASONS];
 	uint64_t sealed, sealed_lines;
+	uint64_t bytes_read;
 	char last_error[512];
 	struct source *next;
 };
@@ -115,6 +120,7 @@ struct daemon {
 	struct loop *loop;
 	struct tail_fs *fs;
 	struct shipper *ship;
+	struct metrics *metrics;
 	struct source *sources;
 	int sigfd, lockfd, spool_lockfd;
 	bool stop, reload, tick, foreground;
@@ -195,6 +201,7 @@ on_sealed(const char *path, void *arg)
 	src->batch_started = 0;
 	src->uncommitted = false;
 	src->paused = must_pause(src);
+	syslogd_pause(src->syslog, src->paused);
 	if (shipper_enforce_quota(d->ship) > 0)
 		snprintf(src->last_error, sizeof(src->last_error),
 		         "spool quota reached: oldest batches dropped");
@@ -400,6 +407,7 @@ feed(struct stream *s, struct slice line, uint64_t lineno, bool too_long,
 {
 	char err[512];
 
+	s->src->bytes_read += line.len;
 	if (pipeline_stream_line(s->ps, line, lineno, too_long, tag, err,
 	                         sizeof(err)) == -1) {
 		/* The line is in no batch and its position did not move:
@@ -413,6 +421,24 @@ feed(struct stream *s, struct slice line, uint64_t lineno, bool too_long,
 			s->held_since = loop_now_ms();
 	} else
 		s->held_since = 0;
+}
+
+/* syslogd.c: a message, as a line of its listener's stream. */
+static void
+on_syslog(void *arg, void **user, const char *listener, struct slice msg,
+          bool too_long)
+{
+	struct source *src = arg;
+	struct stream *s = *user;
+
+	if (s == NULL) {
+		if ((s = stream_new(src, listener)) == NULL) {
+			log_warnx("%s: out of memory", src->name);
+			return;
+		}
+		*user = s;
+	}
+	feed(s, msg, ++s->lineno, too_long, 0);
 }
 
 /* Read up to the turn's budget; true when more may be waiting. */
@@ -597,18 +623,30 @@ source_open(struct daemon *d, const struct conf_source *cs)
 			goto fail;
 		spooldir_resume(src->sd, c.spool, c.nspool);
 	}
+	if (cs->nsyslog > 0) {
+		struct syslogd_conf sc = {
+		    .cs = cs, .loop = d->loop, .line = on_syslog, .arg = src};
+
+		if ((src->syslog = syslogd_new(&sc, err, sizeof(err))) ==
+		    NULL) {
+			log_warnx("%s: %s", cs->name, err);
+			goto fail;
+		}
+	}
 	/* The recovered commit becomes the checkpoint file. */
 	if (c.gen > 0 && checkpoint_save(d->ckdir, &c, err, sizeof(err)) == -1)
 		log_warnx("%s: checkpoint: %s", cs->name, err);
 	checkpoint_clear(&c);
-	log_info("%s: %s%s%s%s%s to %s '%s'", cs->name,
-	         cs->nfollow ? "following " : "",
-	         cs->nfollow ? cs->follow[0] : "",
-	         cs->nfollow > 1 ? " ..." : "",
-	         cs->nspool_dir ? (cs->nfollow ? ", spool " : "spool ") : "",
-	         cs->nspool_dir ? cs->spool_dir[0] : "",
-	         cs->snapshot ? "snapshot" : "data source",
-	         cs->snapshot ? cs->snapshot : cs->data_source);
+	log_info(
+	    "%s: %s%s%s%s%s%s to %s '%s'", cs->name,
+	    cs->nfollow ? "following " : "", cs->nfollow ? cs->follow[0] : "",
+	    cs->nfollow > 1 ? " ..." : "",
+	    cs->nspool_dir ? (cs->nfollow ? ", spool " : "spool ") : "",
+	    cs->nspool_dir ? cs->spool_dir[0] : "",
+	    cs->nsyslog ? (cs->nfollow + cs->nspool_dir ? ", syslog" : "syslog")
+	                : "",
+	    cs->snapshot ? "snapshot" : "data source",
+	    cs->snapshot ? cs->snapshot : cs->data_source);
 	return src;
 fail:
 	log_warnx("%s: cannot open the source", cs->name);
@@ -625,6 +663,8 @@ source_free(struct source *src, bool commit_all)
 
 	if (src == NULL)
 		return;
+	syslogd_free(src->syslog); /* no message may come in after this */
+	src->syslog = NULL;
 	if (commit_all) {
 		for (struct stream *s = src->streams; s != NULL; s = s->next)
 			if (pipeline_stream_flush(s->ps, err, sizeof(err)) ==
@@ -663,6 +703,7 @@ tick_source(struct source *src, int64_t now)
 	char err[512];
 
 	src->paused = must_pause(src);
+	syslogd_pause(src->syslog, src->paused);
 	if (src->tail != NULL)
 		tail_tick(src->tail, now);
 	register_files(src);
@@ -785,6 +826,7 @@ source_status(struct source *src, int64_t now)
 	cJSON_AddNumberToObject(l, "kept", (double)kept);
 	cJSON_AddNumberToObject(l, "rejected", (double)rej);
 	cJSON_AddNumberToObject(l, "skipped", (double)skip);
+	cJSON_AddNumberToObject(o, "bytes_read", (double)src->bytes_read);
 	dr = cJSON_AddObjectToObject(l, "dropped");
 	for (int i = 1; i < FILTER_NREASONS; i++)
 		cJSON_AddNumberToObject(dr, filter_reason_name(i),
@@ -800,6 +842,7 @@ source_status(struct source *src, int64_t now)
 	cJSON_AddNumberToObject(o, "lines_dropped", (double)st.dropped_lines);
 	cJSON_AddNumberToObject(o, "batches_rejected",
 	                        (double)st.rejected_batches);
+	cJSON_AddNumberToObject(o, "upload_failures", (double)st.failed_steps);
 	cJSON_AddNumberToObject(o, "last_upload", (double)st.last_ok);
 	if (st.last_error[0])
 		cJSON_AddStringToObject(o, "last_error", st.last_error);
@@ -817,6 +860,8 @@ source_status(struct source *src, int64_t now)
 	cJSON_AddBoolToObject(o, "healthy", why == NULL);
 	if (why != NULL)
 		cJSON_AddStringToObject(o, "unhealthy", why);
+	if (src->syslog != NULL)
+		cJSON_AddItemToObject(o, "syslog", syslogd_status(src->syslog));
 	return o;
 }
 
@@ -850,6 +895,7 @@ write_status(struct daemon *d)
 	a = cJSON_AddArrayToObject(o, "sources");
 	for (struct source *src = d->sources; src != NULL; src = src->next)
 		cJSON_AddItemToArray(a, source_status(src, now));
+	metrics_update(d->metrics, o);
 	if ((js = cJSON_Print(o)) != NULL) {
 		snprintf(path, sizeof(path), "%s/status.json", d->state);
 		if (checkpoint_write_file(path, js, strlen(js), err,
@@ -924,6 +970,25 @@ open_sources(struct daemon *d)
 	}
 }
 
+/* The metrics outputs of the configuration (again at a reload). */
+static void
+open_metrics(struct daemon *d)
+{
+	char err[512];
+
+	metrics_free(d->metrics);
+	if ((d->metrics = metrics_new(d->conf, d->loop, err, sizeof(err))) ==
+	    NULL)
+		log_warnx("metrics: %s", err);
+}
+
+static void
+on_watchdog(void *arg)
+{
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -933,6 +998,7 @@ reload(struct daemon *d)
 	bool globals_same;
 
 	log_info("reloading %s", d->cli.config_path ? d->cli.config_path : "");
+	sdnotify_reloading();
 	/* The new configuration, read like the first (flags, environment,
 	 * file); the old one stays when it is bad. */
 	memset(&d->cli.conf, 0, sizeof(d->cli.conf));
@@ -944,6 +1010,7 @@ reload(struct daemon *d)
 		          "running one");
 		conf_free(&d->cli.conf);
 		d->cli.conf = old.conf;
+		sdnotify("READY=1");
 		return;
 	}
 	globals_same =
@@ -978,6 +1045,7 @@ reload(struct daemon *d)
 	if (d->fs != NULL) {
 		tail_fs_unwatch_all(d->fs);
 	}
+	open_metrics(d);
 	open_sources(d);
 	/* Re-watch every source's directories. */
 	for (struct source *src = d->sources; src != NULL; src = src->next)
@@ -990,6 +1058,7 @@ reload(struct daemon *d)
 	else
 		log_warnx("reload: cannot connect to the tenant: uploads "
 		          "wait for the next reload");
+	sdnotify("READY=1");
 }
 
 static int
@@ -1162,6 +1231,7 @@ cmd_run(int argc, char **argv)
 	if (tail_fs_fd(d->fs) != -1)
 		loop_add_fd(d->loop, tail_fs_fd(d->fs), POLLIN, on_inotify, d);
 	queue_spool(d);
+	open_metrics(d);
 	open_sources(d);
 	if (shipper_start(d->ship, m) == -1) {
 		m = NULL;
@@ -1172,6 +1242,10 @@ cmd_run(int argc, char **argv)
 	log_info("running: %zu source%s, state in %s, watching with %s",
 	         d->conf->nsources, d->conf->nsources == 1 ? "" : "s", d->state,
 	         tail_fs_name(d->fs));
+	sdnotify("READY=1");
+	if (sdnotify_watchdog_ms() > 0)
+		loop_timer_add(d->loop, 0, sdnotify_watchdog_ms() / 2,
+		               on_watchdog, d);
 	d->tick = true;
 	while (!d->stop) {
 		bool more = busy;
@@ -1202,6 +1276,7 @@ cmd_run(int argc, char **argv)
 			busy |= read_source(s);
 	}
 	log_info("stopping: sealing what is pending");
+	sdnotify("STOPPING=1");
 	while (d->sources != NULL) {
 		struct source *s = d->sources;
 
@@ -1221,6 +1296,7 @@ done:
 		source_free(s, false);
 	}
 	shipper_free(d->ship);
+	metrics_free(d->metrics);
 	tail_fs_free(d->fs);
 	loop_free(d->loop);
 	if (d->sigfd != -1)

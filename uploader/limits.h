@@ -90,5 +90,16 @@
 #define DAEMON_BACKOFF_CAP_MS   (5 * 60 * 1000)
 /* Uploads failing this long (s) make a source unhealthy in `status`. */
 #define DAEMON_UNHEALTHY_AFTER 60
+/* syslog receiver (syslogd.h): the longest message unless
+ * syslog_max_message says (at most LINE_MAX_BYTES), the TCP and TLS
+ * connections of one source at once, and the seconds a silent one stays. */
+#define SYSLOG_MAX_MESSAGE_DEFAULT     (64 * 1024)
+#define SYSLOG_MAX_CONNECTIONS_DEFAULT 256
+#define SYSLOG_IDLE_TIMEOUT_DEFAULT    300
+/* The metrics endpoint (metrics.h): request bytes, connections at once,
+ * and the ms a client has to send its request and read the answer. */
+#define METRICS_REQUEST_MAX_BYTES 2048
+#define METRICS_MAX_CONNECTIONS   16
+#define METRICS_TIMEOUT_MS        5000
 
 #endif

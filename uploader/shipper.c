@@ -252,6 +252,7 @@ account(struct shipper *s, struct pending *q, enum spool_step_result r,
 		break;
 	}
 	/* A failure: back this source off, tell once per change. */
+	p->st.failed_steps++;
 	if (strcmp(p->st.last_error, err) != 0)
 		log_warnx("%s: %s (batch %s at stage %s); retrying in %.0f s",
 		          q->source, err, strrchr(q->gz, '/') + 1,
@@ -361,6 +362,7 @@ shipper_stats(struct shipper *s, const char *source, struct shipper_stats *o)
 		o->dropped_batches += p->st.dropped_batches;
 		o->dropped_lines += p->st.dropped_lines;
 		o->rejected_batches += p->st.rejected_batches;
+		o->failed_steps += p->st.failed_steps;
 		if (p->st.last_ok > o->last_ok)
 			o->last_ok = p->st.last_ok;
 		if (p->st.last_error[0] &&

@@ -40,6 +40,7 @@ struct shipper_stats {
 	uint64_t uploaded_batches, uploaded_lines;
 	uint64_t dropped_batches, dropped_lines;
 	uint64_t rejected_batches;
+	uint64_t failed_steps; /* upload steps that failed (retried) */
 	int64_t last_ok;       /* epoch s of the last finalized batch; 0 */
 	int64_t failing_since; /* epoch s of the first failure since; 0 */
 	char last_error[1024]; /* "" when the last step went well */
