@@ -11,9 +11,10 @@
 # (nonnull-attribute).  C2y defines both, no libc minds; ASan catches a
 # real overrun.  Those found were fixed all the same (w3c_fields.c).
 CLANG	?= clang
-PKGS	 = libcurl libcjson zlib libarchive libpcre2-8 inih libcrypto
+PKGS	 = libcurl libcjson zlib libarchive libpcre2-8 inih libcrypto libssl
 FFLAGS	 = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	   -fno-sanitize-recover=undefined -fno-sanitize=pointer-overflow,nonnull-attribute \
+	   -fno-sanitize-recover=undefined \
+	   -fno-sanitize=pointer-overflow,nonnull-attribute \
 	   -iquote uploader -iquote parsers $(shell pkg-config --cflags $(PKGS))
 SRCS	 = $(filter-out uploader/main.c,$(wildcard uploader/*.c)) \
 	   $(wildcard parsers/*.c)

@@ -41,6 +41,8 @@ struct cli {
 	const char *config_path; /* -c, DISCOLOG_CONFIG or the default */
 	bool json, csv;
 	bool dry_run;
+	bool no_progress;
+	bool foreground; /* run -d */
 	const char *output_dir;
 	const char *source_type;
 	int verbosity;
@@ -51,8 +53,8 @@ typedef int cli_opt_fn(struct cli *cli, int ch, const char *arg);
 
 /*
  * Parse argv: the common options (-c -t --token-file --ca-file --proxy
- * --json --csv -v -q -h --retry-max-time, the Entra ones: --client-id
- * --tenant-id --client-secret-file --client-cert --client-key
+ * --json --csv -v -q -h --retry-max-time --rpm, the Entra ones:
+ * --client-id --tenant-id --client-secret-file --client-cert --client-key
  * --authority), then the command's own
  * (`shortopts`, `opts`, handled by `fn`); then read the configuration.
  * Returns EXIT_OK with *first at the operands, -1 after --help, or an exit
@@ -99,5 +101,8 @@ int cmd_check(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_run(int argc, char **argv);        /* daemon.c */
+int cmd_status(int argc, char **argv);     /* status.c */
+int cmd_configtest(int argc, char **argv); /* status.c */
 
 #endif

@@ -28,8 +28,10 @@
 #include "log.h"
 #include "mdca.h"
 #include "pipeline.h"
+#include "progress.h"
 #include "recjson.h"
 #include "secret.h"
+#include "spool.h"
 
 #define MAX_SOURCE_TYPES 16
 
@@ -42,6 +44,8 @@ enum {
 	OPT_MAX_AGE,
 	OPT_MAX_BATCH,
 	OPT_STATE_DIR,
+	OPT_NO_PROGRESS,
+	OPT_PARALLEL,
 };
 
 static const struct option ingest_opts[] = {
@@ -57,6 +61,8 @@ static const struct option ingest_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
     {"output-dir", required_argument, NULL, 'o'},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -92,6 +98,11 @@ ingest_opt(struct cli *cli, int ch, const char *arg)
 		return 0;
 	case OPT_STATE_DIR:
 		return cli_set(cli, "upload", "state_dir", arg);
+	case OPT_NO_PROGRESS:
+		cli->no_progress = true;
+		return 0;
+	case OPT_PARALLEL:
+		return cli_set(cli, "upload", "parallel", arg);
 	default:
 		return -1;
 	}
@@ -151,6 +162,11 @@ static const char upload_usage[] =
     "      --state-dir DIR     spool directory (DISCOLOG_STATE_DIR)\n"
     "      --retry-max-time S  seconds of retrying one request (default "
     "300)\n"
+    "      --rpm N             API requests a minute at most (default 30)\n"
+    "      --parallel N        blocks of a large batch in flight (default "
+    "4)\n"
+    "      --no-progress       no progress bar (default: shown on a "
+    "terminal)\n"
     "  -c, --config FILE       configuration file (DISCOLOG_CONFIG)\n"
     "  -v, -q                  more or less diagnostic output\n";
 
@@ -424,6 +440,7 @@ batch_sink(void *arg, const struct record *r, uint64_t lineno, char *err,
 	struct batch_conf bc;
 
 	(void)lineno;
+	progress_kept(1);
 	for (size_t i = 0; i < u->nbatch; i++)
 		if (strcmp(batch_source_type(u->batch[i]), st) == 0)
 			b = u->batch[i];
@@ -459,139 +476,76 @@ default_state_dir(void)
 	return strdup(p);
 }
 
-/* Paths of the .log.gz files in ready/, oldest name first. */
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **
-spool_leftovers(const char *spool, size_t *n)
-{
-	char dir[4200], **v = NULL;
-	DIR *d;
-	struct dirent *e;
-
-	*n = 0;
-	snprintf(dir, sizeof(dir), "%s/ready", spool);
-	if ((d = opendir(dir)) == NULL)
-		return NULL;
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		char **nv;
-
-		if (l < 7 || strcmp(e->d_name + l - 7, ".log.gz") != 0)
-			continue;
-		if ((nv = realloc(v, (*n + 1) * sizeof(*v))) == NULL)
-			break;
-		v = nv;
-		if ((v[*n] = malloc(strlen(dir) + l + 2)) == NULL)
-			break;
-		snprintf(v[*n], strlen(dir) + l + 2, "%s/%s", dir, e->d_name);
-		(*n)++;
-	}
-	closedir(d);
-	if (v != NULL)
-		qsort(v, *n, sizeof(*v), cmp_str);
-	return v;
-}
-
-struct batch_meta {
-	char data_source[256], source_type[128];
-	bool snapshot;
-	double lines, bytes;
-};
-
-static int
-read_meta(const char *gz, struct batch_meta *m)
-{
-	char path[4200];
-	FILE *f;
-	char buf[4096];
-	size_t n;
-	cJSON *j, *v;
-	int rc = -1;
-
-	memset(m, 0, sizeof(*m));
-	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(gz) - 7), gz);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((j = cJSON_Parse(buf)) == NULL)
-		return -1;
-	v = cJSON_GetObjectItemCaseSensitive(j, "data_source");
-	if (cJSON_IsString(v))
-		snprintf(m->data_source, sizeof(m->data_source), "%s",
-		         v->valuestring);
-	v = cJSON_GetObjectItemCaseSensitive(j, "source_type");
-	if (cJSON_IsString(v)) {
-		snprintf(m->source_type, sizeof(m->source_type), "%s",
-		         v->valuestring);
-		rc = 0;
-	}
-	m->snapshot =
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "snapshot"));
-	v = cJSON_GetObjectItemCaseSensitive(j, "lines");
-	m->lines = cJSON_IsNumber(v) ? v->valuedouble : 0;
-	v = cJSON_GetObjectItemCaseSensitive(j, "bytes");
-	m->bytes = cJSON_IsNumber(v) ? v->valuedouble : 0;
-	cJSON_Delete(j);
-	return m->data_source[0] ? rc : -1;
-}
-
+/* Where spool_reject puts ready/NAME: the spool's rejected/NAME. */
 static void
-remove_batch(const char *gz)
+rejected_path(const char *gz, char *out, size_t outlen)
 {
-	char path[4200];
+	const char *base = strrchr(gz, '/') ? strrchr(gz, '/') + 1 : gz;
+	size_t n = (size_t)(base - gz);
 
-	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(gz) - 7), gz);
-	unlink(gz);
-	unlink(path);
+	/* ".../spool/ready/" less "ready/" */
+	if (n >= 7)
+		n -= 7;
+	snprintf(out, outlen, "%.*s/rejected/%s", (int)n, gz, base);
 }
 
-/* Send one sealed batch; returns the exit code it implies. */
+/* Send one sealed batch (through the ledger, from the stage an earlier run
+ * reached); returns the exit code it implies. */
 static int
-send_batch(struct mdca *m, const char *gz, bool leftover)
+send_batch(struct mdca *m, const char *gz, bool leftover, bool *moved)
 {
 	struct batch_meta meta;
 	const char *base = strrchr(gz, '/') ? strrchr(gz, '/') + 1 : gz;
 	char err[1024];
-	enum http_result res;
+	enum spool_step_result res;
 
-	if (read_meta(gz, &meta) == -1) {
+	if (spool_read_meta(gz, &meta) == -1) {
 		log_warnx("%s: no readable description beside it (.json): "
 		          "left in the spool",
 		          gz);
 		return EXIT_RUNTIME;
 	}
-	res = mdca_upload_file(m, gz, base, meta.source_type, meta.data_source,
-	                       meta.snapshot, err, sizeof(err));
-	if (res == HTTP_OK) {
+	res = spool_send(m, gz, &meta, err, sizeof(err));
+	if (res == SPOOL_STEP_DONE) {
 		log_info("uploaded %s: %.0f lines (%.0f bytes) as %s to %s "
 		         "'%s'%s",
 		         base, meta.lines, meta.bytes, meta.source_type,
 		         meta.snapshot ? "snapshot" : "data source",
 		         meta.data_source,
 		         leftover ? " (left by an earlier run)" : "");
-		remove_batch(gz);
 		return EXIT_OK;
 	}
 	log_warnx("%s", err);
-	log_warnx("batch %s (%.0f lines for '%s') is kept in the spool and "
-	          "will be sent by the next `discolog upload`",
-	          gz, meta.lines, meta.data_source);
+	if (res == SPOOL_STEP_CONFIG || res == SPOOL_STEP_REJECTED) {
+		/*
+		 * Sending it again cannot help: left in ready/ it would stand
+		 * before every later batch.  It moves aside, whole: the file
+		 * is a gzip of the kept lines, itself a valid input.
+		 */
+		char dst[4400];
+
+		rejected_path(gz, dst, sizeof(dst));
+		if (spool_reject(gz) == 0) {
+			log_warnx("batch moved to %s (%.0f lines for '%s'): "
+				  "send it once the data source is right with "
+				  "`discolog upload -s NAME %s`",
+			    dst, meta.lines, meta.data_source, dst);
+			*moved = true;
+		}
+	} else
+		log_warnx("batch %s (%.0f lines for '%s') is kept in the "
+			  "spool and will be sent by the next `discolog "
+			  "upload`",
+		    gz, meta.lines, meta.data_source);
 	switch (res) {
-	case HTTP_AUTH:
+	case SPOOL_STEP_AUTH:
 		return EXIT_AUTH;
-	case HTTP_REJECTED:
-		return strstr(err, "no data source") ? EXIT_USAGE
-		                                     : EXIT_RUNTIME;
-	case HTTP_RETRY_NET:
-	case HTTP_RETRY_HTTP:
-	case HTTP_OK:
+	case SPOOL_STEP_CONFIG:
+		return EXIT_USAGE;
+	case SPOOL_STEP_REJECTED:
+	case SPOOL_STEP_RETRY:
+	case SPOOL_STEP_PROGRESS:
+	case SPOOL_STEP_DONE:
 	default:
 		return EXIT_RUNTIME;
 	}
@@ -633,6 +587,63 @@ rm_rf_spool(const char *dir)
 	return rmdir(dir);
 }
 
+/* Progress: bytes of the inputs before the current one, and of the
+ * batches sent before the current one. */
+struct upload_progress {
+	uint64_t read_base, sent_base;
+};
+
+static void
+on_read_progress(void *arg, uint64_t bytes_read)
+{
+	struct upload_progress *p = arg;
+
+	progress_read(p->read_base + bytes_read);
+}
+
+static void
+on_sent(void *arg, uint64_t sent)
+{
+	struct upload_progress *p = arg;
+
+	progress_sent(p->sent_base + sent);
+}
+
+static void
+upload_member_done(void *arg, const struct member_stats *st)
+{
+	progress_clear();
+	print_member(arg, st);
+}
+
+/* Size of a regular file, 0 for anything else (stdin, a pipe). */
+static uint64_t
+file_size(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
+/* Send one batch with the progress bar following it. */
+static int
+send_tracked(struct mdca *m, const char *gz, bool leftover,
+    struct upload_progress *p, bool *moved)
+{
+	uint64_t size = file_size(gz);
+	int r;
+
+	*moved = false;
+	r = send_batch(m, gz, leftover, moved);
+
+	p->sent_base += size;
+	progress_sent(p->sent_base);
+	return r;
+}
+
 int
 cmd_upload(int argc, char **argv)
 {
@@ -642,6 +653,8 @@ cmd_upload(int argc, char **argv)
 	struct pipeline pl = {0};
 	struct upload_run u = {0};
 	struct mdca *m = NULL;
+	struct upload_progress up = {0};
+	uint64_t in_total = 0, out_total = 0;
 	char err[1024], spool[4096], *state = NULL;
 	char tmpdir[] = "/tmp/discolog-dry-XXXXXX";
 	char **left = NULL;
@@ -717,7 +730,8 @@ cmd_upload(int argc, char **argv)
 				goto done;
 			}
 		}
-		left = spool_leftovers(spool, &nleft);
+		spool_recover(spool);
+		left = spool_list(spool, &nleft);
 	}
 	u.bc.spool = spool;
 	u.bc.data_source = cli.conf.snapshot      ? cli.conf.snapshot
@@ -733,9 +747,22 @@ cmd_upload(int argc, char **argv)
 	pl.sink = batch_sink;
 	pl.sink_arg = &u;
 	if (log_level() >= LOG_LVL_INFO) {
-		pl.member_done = print_member;
+		pl.member_done = upload_member_done;
 		pl.member_arg = &rep;
 	}
+	progress_init(!cli.no_progress && log_level() >= LOG_LVL_INFO);
+	for (int i = first; i < argc; i++) {
+		uint64_t sz = file_size(argv[i]);
+
+		if (sz == 0) {
+			in_total = 0;
+			break;
+		}
+		in_total += sz;
+	}
+	progress_input(in_total);
+	pl.progress = on_read_progress;
+	pl.progress_arg = &up;
 	for (int i = first; i < argc; i++) {
 		bool unknown = false;
 
@@ -746,6 +773,8 @@ cmd_upload(int argc, char **argv)
 		}
 		if (unknown)
 			rep.status = exit_worse(rep.status, EXIT_INPUT);
+		up.read_base += file_size(argv[i]);
+		progress_read(up.read_base);
 	}
 	for (size_t i = 0; i < u.nbatch; i++)
 		if (batch_seal(u.batch[i], err, sizeof(err)) == -1) {
@@ -773,30 +802,50 @@ cmd_upload(int argc, char **argv)
 	}
 	if (u.nsealed == 0 && nleft == 0)
 		log_info("nothing to upload");
+	for (size_t i = 0; i < nleft; i++)
+		if (!in_list(u.sealed, u.nsealed, left[i]))
+			out_total += file_size(left[i]);
+	for (size_t i = 0; i < u.nsealed; i++)
+		out_total += file_size(u.sealed[i]);
+	progress_send(out_total);
+	mdca_set_progress(m, on_sent, &up);
 	/* What an earlier run left goes first, in order. */
 	for (size_t i = 0; i < nleft; i++) {
 		int r;
+		bool moved;
 
 		if (in_list(u.sealed, u.nsealed, left[i]))
 			continue;
-		r = send_batch(m, left[i], true);
+		r = send_tracked(m, left[i], true, &up, &moved);
 		status = exit_worse(status, r);
-		if (r != EXIT_OK)
+		/* One refused batch moved aside does not hold the others. */
+		if (r != EXIT_OK && !moved)
 			goto done;
 	}
 	for (size_t i = 0; i < u.nsealed; i++) {
-		int r = send_batch(m, u.sealed[i], false);
+		bool moved;
+		int r = send_tracked(m, u.sealed[i], false, &up, &moved);
 
 		status = exit_worse(status, r);
 		if (r != EXIT_OK) {
-			for (size_t k = i + 1; k < u.nsealed; k++)
-				log_warnx("batch %s not sent: kept in the "
-				          "spool",
-				          u.sealed[k]);
+			for (size_t k = i + 1; k < u.nsealed; k++) {
+				char dst[4400];
+
+				/* Same data source, same refusal. */
+				if (moved && spool_reject(u.sealed[k]) == 0) {
+					rejected_path(u.sealed[k], dst,
+					    sizeof(dst));
+					log_warnx("batch moved to %s too", dst);
+				} else
+					log_warnx("batch %s not sent: kept in "
+						  "the spool",
+					    u.sealed[k]);
+			}
 			break;
 		}
 	}
 done:
+	progress_end();
 	for (size_t i = 0; i < u.nbatch; i++)
 		batch_free(u.batch[i]);
 	for (size_t i = 0; i < u.nsealed; i++)
