@@ -203,13 +203,14 @@ def test_html_page_where_json_was_expected():
 
 @suite.test
 def test_recovers_after_a_hostile_answer():
-    """The fault is one answer: the next run works, and sends the batch
-    the failed run kept in the spool too."""
+    """The fault is one answer: the batch stays in the spool (not put
+    aside as refused), and the next run sends it with its own."""
     c = Case()
     try:
         c.emu.fault("upload_url:garbage")
         rc, _, err, _, _ = c.run(["upload", "-s", "HQ-Proxy", c.log])
         check(rc == 1, err)
+        check("kept in the spool" in err and "/rejected/" not in err, err)
         rc, _, err, _, _ = c.run(["upload", "-s", "HQ-Proxy", c.log])
         check(rc == 0, "rc %d: %s" % (rc, err))
         check(len(c.emu.uploads()) == 2, c.emu.uploads())

@@ -233,7 +233,8 @@ def test_no_secret_in_any_output():
                 rc, out, err = run([cmd[0], "-vv"] + args + cmd[1:] +
                                    ([c.log] if cmd[0] == "upload" else []),
                                    env=e)
-                check(rc != 0, "%s %s under %s: rc 0" % (mode, cmd, spec))
+                # Some recover (a fresh upload URL after a refused one):
+                # what matters here is what they printed on the way.
                 reset(emu)
                 outputs.append(("%s %s (%s)" % (mode, " ".join(cmd), spec),
                                 out.decode("latin-1") + "\n" + err))

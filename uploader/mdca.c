@@ -325,8 +325,13 @@ mdca_upload_url(struct mdca *m, const char *filename, const char *source,
 		         "upload_url: the tenant's answer holds no upload URL "
 		         "(HTTP %ld)",
 		         r.status);
+	/*
+	 * Nonsense where an upload URL was due (a proxy's page, a cut or
+	 * garbled answer) says nothing against the batch: it stays in the
+	 * spool for the next try instead of being put aside as refused.
+	 */
 	if (*url == NULL)
-		res = HTTP_REJECTED;
+		res = HTTP_RETRY_HTTP;
 	goto done;
 nomem:
 	snprintf(err, errlen, "out of memory");
