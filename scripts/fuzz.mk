@@ -33,6 +33,8 @@ all: $(BINS)
 			build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
 			    -max_len=$$(case $$t in parse|conf) echo 4096;; \
 			    *) echo 65536;; esac) -timeout=10 \
+			    -malloc_limit_mb=$$([ $$t = archive ] && echo 5000 \
+			    || echo 2048) \
 			    -print_final_stats=1 -artifact_prefix=build/fuzz/ \
 			    build/fuzz/corpus-$$t tests/corpus/$$t $$extra \
 			    || exit 1; \
