@@ -43,8 +43,12 @@ static const struct conf_key {
      "spool and state directory"},
     {"upload", "retry_max_time", C_INT, offsetof(struct conf, retry_max_time),
      0, 86400, "seconds of retrying one request"},
-    {"upload", "compression_level", C_INT, offsetof(struct conf, level), 1, 9,
-     "gzip level"},
+    {"upload", "compression_level", C_INT, offsetof(struct conf, level), 1, 12,
+     "compression level (libdeflate 1-12, zlib 1-9)"},
+    {"upload", "compression_threads", C_INT, offsetof(struct conf, threads), 0,
+     64, "threads compressing (0: one per online CPU)"},
+    {"upload", "compressor", C_STR, offsetof(struct conf, compressor), 0, 0,
+     "libdeflate or zlib"},
     {"filter", "keep_internal", C_BOOL, offsetof(struct conf, keep_internal), 0,
      0, "keep internal destinations"},
     {"filter", "internal", C_CIDRS, offsetof(struct conf, internal), 0, 0,
@@ -62,7 +66,8 @@ conf_init(struct conf *c)
 	c->max_batch = BATCH_MAX_BYTES_CEILING;
 	c->retry_max_time = RETRY_MAX_TIME_DEFAULT;
 	c->max_age = 90;
-	c->level = 6;
+	/* libdeflate 7: output no larger than gzip -6 (bench/NOTES.md). */
+	c->level = 7;
 }
 
 int
@@ -225,19 +230,19 @@ set_key(struct conf *c, const struct conf_key *k, const char *value, char *err,
 
 /* [format NAME] pattern = / time_format = */
 static int
-set_format(struct conf *c, const char *name, const char *key,
-    const char *value, char *err, size_t errlen)
+set_format(struct conf *c, const char *name, const char *key, const char *value,
+           char *err, size_t errlen)
 {
 	struct conf_format *f = NULL;
 	char **slot;
 
 	if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					  "0123456789_-") != strlen(name)) {
+	                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                  "0123456789_-") != strlen(name)) {
 		snprintf(err, errlen,
-		    "[format %s]: a format name is letters, digits, '_' "
-		    "and '-'",
-		    name);
+		         "[format %s]: a format name is letters, digits, '_' "
+		         "and '-'",
+		         name);
 		return -1;
 	}
 	if (strcmp(key, "pattern") == 0) {
@@ -248,17 +253,17 @@ set_format(struct conf *c, const char *name, const char *key,
 			return -1;
 	} else {
 		snprintf(err, errlen,
-		    "unknown key '%s' in [format %s] (known: pattern, "
-		    "time_format)",
-		    key, name);
+		         "unknown key '%s' in [format %s] (known: pattern, "
+		         "time_format)",
+		         key, name);
 		return -1;
 	}
 	for (size_t i = 0; i < c->nformats; i++)
 		if (strcmp(c->formats[i].name, name) == 0)
 			f = &c->formats[i];
 	if (f == NULL) {
-		struct conf_format *v = realloc(c->formats,
-		    (c->nformats + 1) * sizeof(*v));
+		struct conf_format *v =
+		    realloc(c->formats, (c->nformats + 1) * sizeof(*v));
 
 		if (v == NULL)
 			goto nomem;
@@ -281,13 +286,12 @@ nomem:
 
 int
 conf_set(struct conf *c, const char *section, const char *key,
-    const char *value, char *err, size_t errlen)
+         const char *value, char *err, size_t errlen)
 {
 	bool section_known = false;
 
 	if (strncmp(section, "format ", 7) == 0)
 		return set_format(c, section + 7, key, value, err, errlen);
-
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(keys[i].section, section) != 0)
@@ -299,7 +303,7 @@ conf_set(struct conf *c, const char *section, const char *key,
 	if (!section_known)
 		snprintf(err, errlen,
 		         "unknown section [%s] (known: tenant, auth, upload, "
-		    "filter, format NAME)",
+		         "filter, format NAME)",
 		         section);
 	else
 		snprintf(err, errlen, "unknown key '%s' in [%s]", key, section);
@@ -330,7 +334,7 @@ on_ini(void *user, const char *section, const char *name, const char *value)
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
-		struct load_ctx lc = {.c = c};
+	struct load_ctx lc = {.c = c};
 	int r;
 
 	/*
@@ -343,7 +347,6 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	ini_max_line = 65536;
 	ini_stop_on_first_error = true;
 	r = ini_parse(path, on_ini, &lc);
-
 
 	if (r == 0)
 		return 0;
@@ -406,6 +409,7 @@ conf_free(struct conf *c)
 	free(c->snapshot);
 	free(c->format);
 	free(c->state_dir);
+	free(c->compressor);
 	free_list(c->internal, c->ninternal);
 	free_list(c->internal_domain, c->ninternal_domain);
 	for (size_t i = 0; i < c->nformats; i++) {

@@ -42,6 +42,7 @@ enum {
 	OPT_MAX_AGE,
 	OPT_MAX_BATCH,
 	OPT_STATE_DIR,
+	OPT_THREADS,
 };
 
 static const struct option ingest_opts[] = {
@@ -57,6 +58,7 @@ static const struct option ingest_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
     {"output-dir", required_argument, NULL, 'o'},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
 
@@ -92,6 +94,8 @@ ingest_opt(struct cli *cli, int ch, const char *arg)
 		return 0;
 	case OPT_STATE_DIR:
 		return cli_set(cli, "upload", "state_dir", arg);
+	case OPT_THREADS:
+		return cli_set(cli, "upload", "compression_threads", arg);
 	default:
 		return -1;
 	}
@@ -144,6 +148,7 @@ static const char upload_usage[] =
     "ceiling 5G)\n"
     "  -n, --dry-run           everything but talking to the tenant\n"
     "  -o, --output-dir DIR    write the gzip batches into DIR instead\n"
+    "      --threads N         threads compressing (default: one per CPU)\n"
     "  -t, --tenant URL        the tenant's API host (DISCOLOG_TENANT)\n"
     "      --token-file FILE   legacy API token (or DISCOLOG_TOKEN)\n"
     "      --ca-file FILE      extra CA bundle (DISCOLOG_CA_FILE)\n"
@@ -632,6 +637,7 @@ cmd_upload(int argc, char **argv)
 	struct report rep = {0};
 	struct pipeline pl = {0};
 	struct upload_run u = {0};
+	struct pd_pool *pool = NULL;
 	struct mdca *m = NULL;
 	char err[1024], spool[4096], *state = NULL;
 	char tmpdir[] = "/tmp/discolog-dry-XXXXXX";
@@ -666,6 +672,28 @@ cmd_upload(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto done;
 	}
+	u.bc.engine = PD_LIBDEFLATE;
+	if (cli.conf.compressor != NULL &&
+	    pd_engine_parse(cli.conf.compressor, &u.bc.engine) == -1) {
+		log_warnx("unknown compressor '%s': libdeflate or zlib",
+		          cli.conf.compressor);
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if (u.bc.engine == PD_ZLIB && cli.conf.level > 9) {
+		log_warnx("zlib takes compression levels 1 to 9, not %d",
+		          cli.conf.level);
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if ((pool = pd_pool_new(cli.conf.threads > 0 ? cli.conf.threads
+	                                             : pd_default_threads(),
+	                        err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	u.bc.pool = pool;
 	if (talk && (m = cli_connect(&cli, &status)) == NULL)
 		goto done;
 	/* Where the batches go. */
@@ -790,6 +818,7 @@ cmd_upload(int argc, char **argv)
 done:
 	for (size_t i = 0; i < u.nbatch; i++)
 		batch_free(u.batch[i]);
+	pd_pool_free(pool);
 	for (size_t i = 0; i < u.nsealed; i++)
 		free(u.sealed[i]);
 	free(u.sealed);
