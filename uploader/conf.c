@@ -230,19 +230,19 @@ set_key(struct conf *c, const struct conf_key *k, const char *value, char *err,
 
 /* [format NAME] pattern = / time_format = */
 static int
-set_format(struct conf *c, const char *name, const char *key, const char *value,
-           char *err, size_t errlen)
+set_format(struct conf *c, const char *name, const char *key,
+    const char *value, char *err, size_t errlen)
 {
 	struct conf_format *f = NULL;
 	char **slot;
 
 	if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-	                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                  "0123456789_-") != strlen(name)) {
+					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "0123456789_-") != strlen(name)) {
 		snprintf(err, errlen,
-		         "[format %s]: a format name is letters, digits, '_' "
-		         "and '-'",
-		         name);
+		    "[format %s]: a format name is letters, digits, '_' "
+		    "and '-'",
+		    name);
 		return -1;
 	}
 	if (strcmp(key, "pattern") == 0) {
@@ -253,17 +253,17 @@ set_format(struct conf *c, const char *name, const char *key, const char *value,
 			return -1;
 	} else {
 		snprintf(err, errlen,
-		         "unknown key '%s' in [format %s] (known: pattern, "
-		         "time_format)",
-		         key, name);
+		    "unknown key '%s' in [format %s] (known: pattern, "
+		    "time_format)",
+		    key, name);
 		return -1;
 	}
 	for (size_t i = 0; i < c->nformats; i++)
 		if (strcmp(c->formats[i].name, name) == 0)
 			f = &c->formats[i];
 	if (f == NULL) {
-		struct conf_format *v =
-		    realloc(c->formats, (c->nformats + 1) * sizeof(*v));
+		struct conf_format *v = realloc(c->formats,
+		    (c->nformats + 1) * sizeof(*v));
 
 		if (v == NULL)
 			goto nomem;
@@ -286,12 +286,13 @@ nomem:
 
 int
 conf_set(struct conf *c, const char *section, const char *key,
-         const char *value, char *err, size_t errlen)
+    const char *value, char *err, size_t errlen)
 {
 	bool section_known = false;
 
 	if (strncmp(section, "format ", 7) == 0)
 		return set_format(c, section + 7, key, value, err, errlen);
+
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(keys[i].section, section) != 0)
@@ -303,7 +304,7 @@ conf_set(struct conf *c, const char *section, const char *key,
 	if (!section_known)
 		snprintf(err, errlen,
 		         "unknown section [%s] (known: tenant, auth, upload, "
-		         "filter, format NAME)",
+		    "filter, format NAME)",
 		         section);
 	else
 		snprintf(err, errlen, "unknown key '%s' in [%s]", key, section);
@@ -334,7 +335,7 @@ on_ini(void *user, const char *section, const char *name, const char *value)
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
-	struct load_ctx lc = {.c = c};
+		struct load_ctx lc = {.c = c};
 	int r;
 
 	/*
@@ -347,6 +348,7 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	ini_max_line = 65536;
 	ini_stop_on_first_error = true;
 	r = ini_parse(path, on_ini, &lc);
+
 
 	if (r == 0)
 		return 0;
