@@ -274,10 +274,11 @@ parse_3164_rest(struct slice s, struct syslog_hdr *h)
 bool
 syslog_parse(struct slice line, int64_t now_ms, struct syslog_hdr *h)
 {
+	static const struct syslog_hdr zero; /* not memset: see record.c */
 	struct slice s = line, t;
 	bool pri;
 
-	memset(h, 0, sizeof(*h));
+	*h = zero;
 	h->pri = -1;
 	h->body = line;
 	pri = take_pri(&s, &h->pri);
