@@ -349,19 +349,16 @@ pd_pool_free(struct pd_pool *p)
 
 /* ---- the stream ---- */
 
-/* The most a block of `len` input bytes takes once compressed. */
-static uint64_t
-block_bound(const struct pd *pd, uint64_t len)
+/*
+ * The most a block of `len` input bytes takes once compressed, with the
+ * sync marker: zlib adds at most 5 bytes per stored block of 16 KiB and
+ * libdeflate about 1 per 1000 (its own bound, checked in pd_new).  A
+ * formula, not a call: batch_add asks for every line.
+ */
+static inline uint64_t
+block_bound(uint64_t len)
 {
-	uint64_t z = len + (len >> 10) + 64; /* zlib, Z_SYNC_FLUSH */
-
-	if (pd->c.engine == PD_LIBDEFLATE) {
-		uint64_t l = libdeflate_deflate_compress_bound(NULL, len) + 6;
-
-		if (l > z)
-			return l;
-	}
-	return z;
+	return len + (len >> 9) + 64;
 }
 
 struct pd *
@@ -383,6 +380,12 @@ pd_new(struct pd_pool *pool, const struct pd_conf *c, char *err, size_t errlen)
 	pd->c = *c;
 	if (pd->c.block == 0)
 		pd->c.block = PDEFLATE_BLOCK_BYTES;
+	if (libdeflate_deflate_compress_bound(NULL, pd->c.block) + 6 >
+	    block_bound(pd->c.block)) {
+		snprintf(err, errlen, "this libdeflate's bound is too large");
+		free(pd);
+		return NULL;
+	}
 	/* Enough blocks in flight to keep every thread busy, one filling. */
 	pd->nslots = pool->nthreads == 0 ? 1 : 2 * pool->nthreads;
 	if (pd->nslots > PD_SLOTS_MAX)
@@ -464,7 +467,7 @@ dispatch(struct pd *pd, bool final)
 	s->final = final;
 	s->error = NULL;
 	pd->flying++;
-	pd->flying_bound += block_bound(pd, s->len);
+	pd->flying_bound += block_bound(s->len);
 	pd->prev = pd->cur;
 	pd->cur = -1;
 	if (p->nthreads == 0) {
@@ -503,7 +506,7 @@ retire(struct pd *pd, char *err, size_t errlen)
 	}
 	s->state = SLOT_FREE;
 	pd->flying--;
-	pd->flying_bound -= block_bound(pd, s->len);
+	pd->flying_bound -= block_bound(s->len);
 	pd->oldest = (pd->oldest + 1) % pd->nslots;
 	return rc;
 }
@@ -520,7 +523,7 @@ start_block(struct pd *pd, char *err, size_t errlen)
 	i = (pd->oldest + pd->flying) % pd->nslots;
 	s = &pd->slot[i];
 	if (s->buf == NULL) {
-		s->outcap = block_bound(pd, pd->c.block);
+		s->outcap = block_bound(pd->c.block);
 		if ((s->buf = malloc(PD_DICT + pd->c.block)) == NULL ||
 		    (s->out = malloc(s->outcap)) == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -577,8 +580,8 @@ pd_bound(const struct pd *pd, uint64_t more)
 	uint64_t b = pd->total_out + pd->flying_bound + PD_TAIL;
 
 	if (have + more > pd->c.block)
-		return b + block_bound(pd, have) + block_bound(pd, more);
-	return b + block_bound(pd, have + more);
+		return b + block_bound(have) + block_bound(more);
+	return b + block_bound(have + more);
 }
 
 int
