@@ -2,12 +2,14 @@
 #
 #   make               build ./discolog
 #   make check         install what is missing, build, run every test
+#   make check-slow    the 300 MiB parallel-block upload (tests/blob_test.py)
 #   make demo          install what is missing, build, upload the samples to
 #                      the local MDCA emulator and show what it received
 #   make bench         throughput against wc, grep, gzip, pigz (see README)
 #   make fuzz          build the libFuzzer targets (clang)
 #   make format        clang-format every C file
 #   SANITIZE=1         AddressSanitizer + UndefinedBehaviorSanitizer
+#   VALGRIND=1         unit suites under valgrind (with check)
 #   V=1                show full commands
 #   TESTS="parsers filter"   run only these unit suites in `make check`
 
@@ -49,7 +51,7 @@ TEST_SRCS = $(wildcard tests/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: discolog all check demo bench fuzz format lint clean deps unit
+.PHONY: discolog all check check-slow demo bench fuzz format lint clean deps unit
 
 all: discolog
 
@@ -72,16 +74,26 @@ deps:
 # The suites report "<suite>: N passed, N failed"; run-tests adds them up.
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS)
-	@BUILD=$(BUILD) TESTS="$(TESTS)" scripts/run-tests
+	@BUILD=$(BUILD) TESTS="$(TESTS)" VALGRIND="$(VALGRIND)" scripts/run-tests
+
+check-slow: deps
+	@$(MAKE) --no-print-directory all
+	@DISCOLOG_SLOW_TESTS=1 BUILD=$(BUILD) TESTS=blob_test scripts/run-tests
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all build/loggen
 	@scripts/demo
 
 bench: deps
 	@scripts/install-deps --bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all build/loggen
 	@scripts/bench $(BENCH_ARGS)
+
+# The log generator, always optimised (not the sanitizer build's flags).
+build/loggen: scripts/loggen.c
+	@mkdir -p build
+	$(call say,CC,$<)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Werror -O2 \
+	    $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 fuzz:
 	@scripts/install-deps --fuzz

@@ -151,7 +151,7 @@ barracuda_parse(void *state, struct slice line, struct record *r,
 
 	(void)state;
 	if (r->syslog)
-		line = w3c_strip_sd(line);
+		line = line;
 	line = slice_trim(line);
 	if (line.len == 0)
 		return PARSE_SKIP;
@@ -232,7 +232,7 @@ barracuda_bid(const struct peek *pk)
 		struct slice b = slice_trim(pk->body[i]);
 
 		if (pk->body[i].p != pk->raw[i].p)
-			b = w3c_strip_sd(b);
+			b = b;
 		if (!barracuda_split(b, &l) || !slice_eq(l.type, "TR") ||
 		    l.m == 0)
 			continue;

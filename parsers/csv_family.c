@@ -373,25 +373,3 @@ csvf_date_iso(struct slice s, int *y, int *mo, int *d)
 	       i == s.len && valid_date(*y, *mo, *d);
 }
 
-struct slice
-csvf_skip_sd(struct slice s)
-{
-	const char *p = s.p, *end = s.p + s.len;
-
-	if (s.len >= 2 && p[0] == '-' && p[1] == ' ')
-		return slice_make(p + 2, s.len - 2);
-	if (s.len == 0 || p[0] != '[')
-		return s;
-	while (p < end && *p == '[') {
-		/* An element runs to the first ']' not escaped by '\\'. */
-		for (p++; p < end && *p != ']'; p++)
-			if (*p == '\\')
-				p++;
-		if (p >= end)
-			return s;
-		p++;
-	}
-	if (p < end && *p == ' ')
-		p++;
-	return slice_make(p, (size_t)(end - p));
-}

@@ -59,12 +59,6 @@ bool csvf_date_iso(struct slice s, int *y, int *mo, int *d);
 /* "07:05:25", "7:05", "7:05:25 PM" into seconds since midnight. */
 bool csvf_clock(struct slice s, int *sec);
 
-/*
- * `s` without a leading RFC 5424 STRUCTURED-DATA part ("- " or "[id k=v]
- * [..] ") that syslog_parse() leaves in the body.
- */
-struct slice csvf_skip_sd(struct slice s);
-
 /* Is `s` all decimal digits (and not empty)? */
 bool csvf_digits(struct slice s);
 

@@ -124,7 +124,7 @@ forti_scan(struct slice line, struct forti_fields *f)
 	enum kvf_status st;
 
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, kvf_skip_sd(line));
+	kvf_init(&it, line);
 	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
 		f->npairs++;
 		forti_field(f, k, v);

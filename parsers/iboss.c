@@ -44,7 +44,7 @@ iboss_bid(const struct peek *pk)
 	int bid = 0;
 
 	for (size_t i = 0; i < pk->nlines; i++)
-		if (ib_looks(csvf_skip_sd(pk->body[i])))
+		if (ib_looks(pk->body[i]))
 			bid +=
 			    8 * (int)(sizeof(ib_sig) - 1 + sizeof(ib_sig2) - 1);
 	return bid;
@@ -70,7 +70,7 @@ iboss_parse(void *state, struct slice line, struct record *r, struct arena *a)
 
 	(void)state;
 	/* RFC 5424 structured data, when the driver left it. */
-	line = csvf_skip_sd(slice_trim(line));
+	line = slice_trim(line);
 	if (line.len == 0)
 		return PARSE_SKIP;
 	if (line.p[0] != '{' || line.p[line.len - 1] != '}') {

@@ -126,34 +126,6 @@ kvf_next(struct kvf *it, struct slice *key, struct slice *val, bool *quoted)
 }
 
 struct slice
-kvf_skip_sd(struct slice line)
-{
-	const char *p = line.p, *end = line.p + line.len;
-
-	while (p < end && kvf_blank(*p))
-		p++;
-	if (end - p >= 2 && p[0] == '-' && kvf_blank(p[1]))
-		return slice_make(p + 2, (size_t)(end - p - 2));
-	if (p < end && *p == '[') {
-		/* [id k="v" ...][...]: skip to the last closing bracket. */
-		while (p < end && *p == '[') {
-			for (p++; p < end && *p != ']'; p++)
-				if (*p == '\\' && p + 1 < end)
-					p++;
-				else if (*p == '"')
-					for (p++; p < end && *p != '"'; p++)
-						if (*p == '\\' && p + 1 < end)
-							p++;
-			if (p == end)
-				return line;
-			p++;
-		}
-		return slice_make(p, (size_t)(end - p));
-	}
-	return line;
-}
-
-struct slice
 kvf_unescape(struct slice v, struct arena *a)
 {
 	char *out;

@@ -53,12 +53,6 @@ void kvf_init(struct kvf *it, struct slice line);
 enum kvf_status kvf_next(struct kvf *it, struct slice *key, struct slice *val,
                          bool *quoted);
 
-/*
- * `line` without RFC 5424 structured data in front ("- " or "[...]"): the
- * syslog layer leaves it in the body.
- */
-struct slice kvf_skip_sd(struct slice line);
-
 /* `v` with \" and \\ unescaped into the arena; `v` itself when clean. */
 struct slice kvf_unescape(struct slice v, struct arena *a);
 

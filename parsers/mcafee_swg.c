@@ -326,7 +326,7 @@ mcafee_swg_parse(void *state, struct slice line, struct record *r,
 {
 	(void)state;
 	if (r->syslog)
-		line = w3c_strip_sd(line);
+		line = line;
 	line = slice_trim(line);
 	if (line.len == 0 || line.p[0] == '#')
 		return PARSE_SKIP;
@@ -350,7 +350,7 @@ mcafee_swg_bid(const struct peek *pk)
 		int n = 0;
 
 		if (pk->body[i].p != pk->raw[i].p)
-			b = w3c_strip_sd(b);
+			b = b;
 		if (slice_starts(b, mcafee_header)) {
 			bid += 8 * (int)(sizeof(mcafee_header) - 1);
 			continue;

@@ -87,7 +87,7 @@ paloalto_bid(const struct peek *pk)
 	for (size_t i = 0; i < pk->nlines; i++) {
 		struct slice f[PAN_DST + 1];
 		size_t n =
-		    csvf_split(csvf_skip_sd(pk->body[i]), f, NULL, PAN_DST + 1);
+		    csvf_split(pk->body[i], f, NULL, PAN_DST + 1);
 		int64_t ms;
 
 		if (!pan_head(f, n))
@@ -141,7 +141,7 @@ paloalto_parse(void *state, struct slice line, struct record *r,
 
 	(void)state;
 	/* RFC 5424 structured data, when the driver left it. */
-	line = csvf_skip_sd(slice_trim(line));
+	line = slice_trim(line);
 	if (line.len == 0)
 		return PARSE_SKIP;
 	n = csvf_split(line, f, q, PAN_NFIELDS);

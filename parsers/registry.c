@@ -14,6 +14,9 @@ extern const struct parser parser_sophos_xg;
 extern const struct parser parser_sonicwall;
 extern const struct parser parser_stormshield;
 extern const struct parser parser_clavister;
+extern const struct parser parser_checkpoint;
+extern const struct parser parser_juniper_srx;
+extern const struct parser parser_juniper_ssg;
 extern const struct parser parser_paloalto;
 extern const struct parser parser_zscaler;
 extern const struct parser parser_forcepoint_csv;
@@ -24,6 +27,10 @@ extern const struct parser parser_isa_w3c;
 extern const struct parser parser_w3c;
 extern const struct parser parser_mcafee_swg;
 extern const struct parser parser_barracuda;
+extern const struct parser parser_cisco_asa;
+extern const struct parser parser_cisco_ftd;
+extern const struct parser parser_cisco_wsa;
+extern const struct parser parser_meraki;
 extern const struct parser parser_squid_native;
 extern const struct parser parser_squid_common;
 extern const struct parser parser_zscaler_cef;
@@ -42,6 +49,9 @@ const struct parser *const parsers[] = {
     &parser_sonicwall,
     &parser_stormshield,
     &parser_clavister,
+    &parser_checkpoint,
+    &parser_juniper_srx,
+    &parser_juniper_ssg,
     &parser_paloalto,
     &parser_zscaler,
     &parser_forcepoint_csv,
@@ -52,6 +62,10 @@ const struct parser *const parsers[] = {
     &parser_w3c,
     &parser_mcafee_swg,
     &parser_barracuda,
+    &parser_cisco_asa,
+    &parser_cisco_ftd,
+    &parser_cisco_wsa,
+    &parser_meraki,
     &parser_squid_native,
     &parser_squid_common,
     &parser_zscaler_cef,

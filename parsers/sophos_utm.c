@@ -129,7 +129,7 @@ utm_scan(struct slice body, struct utm_fields *f)
 	enum kvf_status st;
 
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, kvf_skip_sd(body));
+	kvf_init(&it, body);
 	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
 		f->npairs++;
 		utm_field(f, k, v);

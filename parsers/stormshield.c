@@ -101,7 +101,7 @@ ss_scan(struct slice body, struct ss_fields *f)
 	enum kvf_status st;
 
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, kvf_skip_sd(body));
+	kvf_init(&it, body);
 	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
 		f->npairs++;
 		ss_field(f, k, v);

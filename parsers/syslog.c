@@ -76,7 +76,7 @@ split_sd(struct slice s, struct syslog_hdr *h)
 	h->sd = SLICE_NULL;
 	if (s.len >= 1 && s.p[0] == '-' && (s.len == 1 || s.p[1] == ' ')) {
 		h->body = slice_make(s.p + (s.len > 1 ? 2 : 1),
-		    s.len > 1 ? s.len - 2 : 0);
+		                     s.len > 1 ? s.len - 2 : 0);
 		return;
 	}
 	while (p < end && *p == '[') {
@@ -116,9 +116,18 @@ parse_5424(struct slice s, struct syslog_hdr *h)
 		return false;
 	if (slice_eq(ts, "-"))
 		h->has_time = false;
-	else if (time_iso(ts, &h->time_ms) || time_epoch(ts, &h->time_ms))
+	else if (time_iso(ts, &h->time_ms))
 		h->has_time = true;
-	else {
+	else if (time_epoch(ts, &h->time_ms)) {
+		/*
+		 * Meraki's look-alike: "<134>1 1647479503.348215340 MX84 urls
+		 * src=..." has no APP-NAME, PROCID or MSGID: the message
+		 * starts after the host.
+		 */
+		h->has_time = true;
+		h->body = s;
+		return true;
+	} else {
 		/*
 		 * Seen in real SRX and Check Point lines: no zone at all, or a
 		 * broken one ("2023-01-13T12:10:16--5:00").  Keep the header,
@@ -209,19 +218,42 @@ parse_3164_time(struct slice *s, int64_t now_ms, struct syslog_hdr *h)
 }
 
 /* A zone name after a 3164 stamp: " UTC", " EDT", " CEST". */
+/*
+ * A zone name after a 3164 stamp (" UTC", " EDT", " CEST"): skipped, and
+ * its offset applied when it is one of the unambiguous ones below ("IST"
+ * is India, Israel or Ireland: left as UTC).
+ */
 static void
-skip_zone_name(struct slice *s)
+skip_zone_name(struct slice *s, struct syslog_hdr *h)
 {
+	static const struct {
+		const char *name;
+		int minutes;
+	} zones[] = {
+	    {"UTC", 0},     {"GMT", 0},     {"WET", 0},    {"WEST", 60},
+	    {"BST", 60},    {"CET", 60},    {"CEST", 120}, {"MET", 60},
+	    {"MEST", 120},  {"EET", 120},   {"EEST", 180}, {"MSK", 180},
+	    {"EST", -300},  {"EDT", -240},  {"CST", -360}, {"CDT", -300},
+	    {"MST", -420},  {"MDT", -360},  {"PST", -480}, {"PDT", -420},
+	    {"AKST", -540}, {"AKDT", -480}, {"HST", -600}, {"JST", 540},
+	    {"KST", 540},   {"HKT", 480},   {"SGT", 480},  {"AWST", 480},
+	    {"AEST", 600},  {"AEDT", 660},  {"NZST", 720}, {"NZDT", 780},
+	};
 	size_t i = 1;
 
 	if (s->len < 4 || s->p[0] != ' ')
 		return;
 	while (i < s->len && i <= 5 && s->p[i] >= 'A' && s->p[i] <= 'Z')
 		i++;
-	if (i >= 4 && i < s->len && s->p[i] == ' ') {
-		s->p += i;
-		s->len -= i;
-	}
+	if (i < 4 || (i < s->len && s->p[i] != ' ' && s->p[i] != ':'))
+		return;
+	for (size_t k = 0; k < sizeof(zones) / sizeof(zones[0]); k++)
+		if (slice_eq(slice_make(s->p + 1, i - 1), zones[k].name)) {
+			h->time_ms -= (int64_t)zones[k].minutes * 60000;
+			break;
+		}
+	s->p += i;
+	s->len -= i;
 }
 
 /* "tag:" or "tag[pid]:" followed by a space or the end of the line. */
@@ -254,17 +286,29 @@ parse_3164_rest(struct slice s, struct syslog_hdr *h)
 {
 	struct slice w, rest;
 
+	/* "Apr 29 2013 12:59:50: %ASA-...": a colon glued to the stamp. */
+	if (s.len > 0 && s.p[0] == ':')
+		s = slice_make(s.p + 1, s.len - 1);
 	s = skip_spaces(s);
 	rest = s;
-	if (lex_word(&rest, &w) && w.p[0] != '%' && !is_tag(w) &&
-	    rest.len > 0) {
-		h->host = w;
-		s = skip_spaces(rest);
-		if (s.len >= 2 && s.p[0] == ':' && s.p[1] == ' ')
-			s = skip_spaces(slice_make(s.p + 2, s.len - 2));
+	if (lex_word(&rest, &w) && w.p[0] != '%' && rest.len > 0) {
+		struct slice bare = slice_make(w.p, w.len - 1);
+
+		if (!is_tag(w)) {
+			h->host = w;
+			s = skip_spaces(rest);
+			if (s.len >= 2 && s.p[0] == ':' && s.p[1] == ' ')
+				s = skip_spaces(slice_make(s.p + 2, s.len - 2));
+		} else if (lex_is_ip(bare) || slice_eq(bare, "localhost")) {
+			/* "127.0.0.1: %ASA-..." is a host, not a tag. */
+			h->host = bare;
+			s = skip_spaces(rest);
+		}
 	}
 	rest = s;
-	if (lex_word(&rest, &w) && is_tag(w)) {
+	/* "CEF:" and "LEEF:" start a message, they are no tag. */
+	if (lex_word(&rest, &w) && is_tag(w) && !slice_eq(w, "CEF:") &&
+	    !slice_eq(w, "LEEF:")) {
 		h->app = slice_make(w.p, w.len - 1);
 		s = skip_spaces(rest);
 	}
@@ -291,7 +335,7 @@ syslog_parse(struct slice line, int64_t now_ms, struct syslog_hdr *h)
 	h->host = h->app = h->msgid = SLICE_NULL;
 	t = s;
 	if (parse_3164_time(&t, now_ms, h)) {
-		skip_zone_name(&t);
+		skip_zone_name(&t, h);
 		parse_3164_rest(t, h);
 		h->present = true;
 		return true;

@@ -585,39 +585,6 @@ w3c_fill(const struct w3c_profile *pf, const struct w3c_state *st,
 	return PARSE_OK;
 }
 
-struct slice
-w3c_strip_sd(struct slice line)
-{
-	const char *p = line.p, *end = line.p + line.len;
-
-	if (end - p >= 2 && p[0] == '-' && p[1] == ' ')
-		return slice_make(p + 2, (size_t)(end - p - 2));
-	if (p == end || *p != '[')
-		return line;
-	while (p < end && *p == '[') {
-		const char *e = p;
-		bool blank = false, param = false;
-
-		while (e < end && *e != ']') {
-			if (*e == '\\' && e + 1 < end)
-				e++;
-			else if (*e == ' ')
-				blank = true;
-			else if (*e == '=' && e + 1 < end && e[1] == '"')
-				param = true;
-			e++;
-		}
-		/* "[14/Mar/2024:10:00:04 +0000]" is a time, not an SD-ELEMENT.
-		 */
-		if (e == end || (blank && !param))
-			break;
-		p = e + 1;
-	}
-	while (p < end && *p == ' ')
-		p++;
-	return slice_make(p, (size_t)(end - p));
-}
-
 enum parse_result
 w3c_parse(const struct w3c_profile *pf, struct w3c_state *st, struct slice line,
           struct record *r, struct arena *a)
@@ -627,7 +594,7 @@ w3c_parse(const struct w3c_profile *pf, struct w3c_state *st, struct slice line,
 	bool tabs;
 
 	if (r->syslog)
-		line = w3c_strip_sd(line);
+		line = line;
 	/* Keep tabs: an empty last column of a tab-separated line counts. */
 	while (line.len > 0 &&
 	       (line.p[line.len - 1] == ' ' || line.p[line.len - 1] == '\r' ||
@@ -705,7 +672,7 @@ w3c_bid(const struct w3c_profile *pf, const struct peek *pk, int *vendor)
 		int s;
 
 		if (pk->body[i].p != pk->raw[i].p)
-			b = w3c_strip_sd(b);
+			b = b;
 
 		if (b.len == 0)
 			continue;

@@ -62,12 +62,6 @@ enum parse_result w3c_parse(const struct w3c_profile *pf, struct w3c_state *st,
                             struct arena *a);
 
 /*
- * `line` without the RFC 5424 structured data ("- " or "[...]") that the
- * syslog header splitter leaves at the start of the body.
- */
-struct slice w3c_strip_sd(struct slice line);
-
-/*
  * Score the peek as W3C: directives and validated data-line fields, as
  * parser.h scores bids.  *vendor gets the points only this profile's
  * vendor earns (signature fields, "#Software:" names, vendor defaults).

@@ -96,7 +96,7 @@ zscaler_bid(const struct peek *pk)
 	int bid = 0;
 
 	for (size_t i = 0; i < pk->nlines; i++) {
-		struct slice body = csvf_skip_sd(pk->body[i]);
+		struct slice body = pk->body[i];
 
 		if (zs_is_json(body))
 			bid += 8 * (int)(sizeof(zs_sigval) - 1);
@@ -238,7 +238,7 @@ zscaler_parse(void *state, struct slice line, struct record *r, struct arena *a)
 {
 	(void)state;
 	/* RFC 5424 structured data, when the driver left it. */
-	line = csvf_skip_sd(slice_trim(line));
+	line = slice_trim(line);
 	if (line.len == 0)
 		return PARSE_SKIP;
 	if (zs_is_json(line)) {

@@ -41,6 +41,13 @@ enum {
 	OPT_JSON,
 	OPT_CSV,
 	OPT_RETRY_MAX_TIME,
+	OPT_CLIENT_ID,
+	OPT_TENANT_ID,
+	OPT_CLIENT_SECRET_FILE,
+	OPT_CLIENT_CERT,
+	OPT_CLIENT_KEY,
+	OPT_AUTHORITY,
+	OPT_RPM,
 };
 
 static const struct option common_opts[] = {
@@ -55,6 +62,13 @@ static const struct option common_opts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"retry-max-time", required_argument, NULL, OPT_RETRY_MAX_TIME},
+    {"client-id", required_argument, NULL, OPT_CLIENT_ID},
+    {"tenant-id", required_argument, NULL, OPT_TENANT_ID},
+    {"client-secret-file", required_argument, NULL, OPT_CLIENT_SECRET_FILE},
+    {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
+    {"client-key", required_argument, NULL, OPT_CLIENT_KEY},
+    {"authority", required_argument, NULL, OPT_AUTHORITY},
+    {"rpm", required_argument, NULL, OPT_RPM},
 };
 
 int
@@ -87,6 +101,20 @@ common_opt(struct cli *cli, int ch, const char *arg)
 		return cli_set(cli, "tenant", "proxy", arg);
 	case OPT_RETRY_MAX_TIME:
 		return cli_set(cli, "upload", "retry_max_time", arg);
+	case OPT_CLIENT_ID:
+		return cli_set(cli, "auth", "client_id", arg);
+	case OPT_TENANT_ID:
+		return cli_set(cli, "auth", "tenant_id", arg);
+	case OPT_CLIENT_SECRET_FILE:
+		return cli_set(cli, "auth", "client_secret_file", arg);
+	case OPT_CLIENT_CERT:
+		return cli_set(cli, "auth", "client_cert", arg);
+	case OPT_CLIENT_KEY:
+		return cli_set(cli, "auth", "client_key", arg);
+	case OPT_AUTHORITY:
+		return cli_set(cli, "auth", "authority", arg);
+	case OPT_RPM:
+		return cli_set(cli, "tenant", "rpm", arg);
 	case OPT_JSON:
 		cli->json = true;
 		return 0;
@@ -189,29 +217,59 @@ cli_parse(struct cli *cli, int argc, char **argv, const char *shortopts,
 }
 
 struct mdca *
-cli_connect(struct cli *cli, int *status)
+cli_connect_err(struct cli *cli, int *status, char *err, size_t errlen)
 {
 	struct mdca_conf mc = {0};
 	struct mdca *m;
-	char err[1024];
+	char e[1024];
 
 	secret_protect_process();
-	cli->token = secret_load(cli->conf.token_file, "DISCOLOG_TOKEN", err,
-	                         sizeof(err));
-	if (cli->token == NULL && err[0] != '\0') {
-		log_warnx("token: %s", err);
+	cli->token =
+	    secret_load(cli->conf.token_file, "DISCOLOG_TOKEN", e, sizeof(e));
+	if (cli->token == NULL && e[0] != '\0') {
+		snprintf(err, errlen, "token: %s", e);
+		*status = EXIT_USAGE;
+		return NULL;
+	}
+	cli->client_secret =
+	    secret_load(cli->conf.client_secret_file, "DISCOLOG_CLIENT_SECRET",
+	                e, sizeof(e));
+	if (cli->client_secret == NULL && e[0] != '\0') {
+		snprintf(err, errlen, "client secret: %s", e);
 		*status = EXIT_USAGE;
 		return NULL;
 	}
 	mc.tenant = cli->conf.tenant;
 	mc.auth.token = cli->token;
+	mc.auth.client_id = cli->conf.client_id;
+	mc.auth.tenant_id = cli->conf.tenant_id;
+	mc.auth.client_secret = cli->client_secret;
+	mc.auth.client_cert = cli->conf.client_cert;
+	mc.auth.client_key = cli->conf.client_key;
+	mc.auth.authority = cli->conf.authority;
 	mc.http.ca_file = cli->conf.ca_file;
 	mc.http.proxy = cli->conf.proxy;
 	mc.http.retry_max_time = cli->conf.retry_max_time;
-	if ((m = mdca_new(&mc, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+	mc.http.connect_timeout_ms = (long)cli->conf.connect_timeout * 1000;
+	mc.http.low_speed_time = cli->conf.low_speed_time;
+	mc.rpm = cli->conf.rpm;
+	mc.rate_window = cli->conf.rate_window;
+	mc.blob.parallel = cli->conf.parallel;
+	mc.blob.block_bytes = cli->conf.block_size;
+	mc.blob.put_blob_max = cli->conf.put_blob_max;
+	if ((m = mdca_new(&mc, err, errlen)) == NULL)
 		*status = EXIT_USAGE;
-	}
+	return m;
+}
+
+struct mdca *
+cli_connect(struct cli *cli, int *status)
+{
+	struct mdca *m;
+	char err[1024];
+
+	if ((m = cli_connect_err(cli, status, err, sizeof(err))) == NULL)
+		log_warnx("%s", err);
 	return m;
 }
 
@@ -221,5 +279,7 @@ cli_free(struct cli *cli)
 	custom_clear();
 	secret_free(cli->token);
 	cli->token = NULL;
+	secret_free(cli->client_secret);
+	cli->client_secret = NULL;
 	conf_free(&cli->conf);
 }

@@ -6,6 +6,7 @@
 #define CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "conf.h"
 
@@ -35,10 +36,12 @@ struct cli {
 		const char *section, *key, *value;
 	} sets[128]; /* flags, applied over file and environment */
 	size_t nsets;
-	char *token;             /* secrets, once loaded (cli_connect) */
+	char *token; /* secrets, once loaded (cli_connect) */
+	char *client_secret;
 	const char *config_path; /* -c, DISCOLOG_CONFIG or the default */
 	bool json, csv;
 	bool dry_run;
+	bool no_progress;
 	const char *output_dir;
 	const char *source_type;
 	int verbosity;
@@ -49,7 +52,9 @@ typedef int cli_opt_fn(struct cli *cli, int ch, const char *arg);
 
 /*
  * Parse argv: the common options (-c -t --token-file --ca-file --proxy
- * --json --csv -v -q -h --retry-max-time), then the command's own
+ * --json --csv -v -q -h --retry-max-time --rpm, the Entra ones:
+ * --client-id --tenant-id --client-secret-file --client-cert --client-key
+ * --authority), then the command's own
  * (`shortopts`, `opts`, handled by `fn`); then read the configuration.
  * Returns EXIT_OK with *first at the operands, -1 after --help, or an exit
  * code with the message printed.
@@ -69,11 +74,31 @@ int cli_configure(struct cli *cli);
  * message printed. */
 struct mdca *cli_connect(struct cli *cli, int *status);
 
+/* The same, with the message in err instead. */
+struct mdca *cli_connect_err(struct cli *cli, int *status, char *err,
+                             size_t errlen);
+
+/* The credential options, for the commands' --help. */
+#define CLI_USAGE_AUTH                                                         \
+	"      --token-file FILE   legacy API token (or DISCOLOG_TOKEN)\n"     \
+	"      --client-id ID      Entra application id "                      \
+	"(DISCOLOG_CLIENT_ID)\n"                                               \
+	"      --tenant-id ID      Entra directory id (DISCOLOG_TENANT_ID)\n"  \
+	"      --client-secret-file FILE\n"                                    \
+	"                          Entra client secret (or "                   \
+	"DISCOLOG_CLIENT_SECRET)\n"                                            \
+	"      --client-cert FILE  Entra certificate (PEM)\n"                  \
+	"      --client-key FILE   its private key (PEM, not readable by "     \
+	"others)\n"                                                            \
+	"      --authority URL     Entra login endpoint "                      \
+	"(DISCOLOG_AUTHORITY)\n"
+
 /* Wipe the secrets, free the configuration. */
 void cli_free(struct cli *cli);
 
 int cmd_check(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -29,8 +29,29 @@ static const struct conf_key {
      "extra CA bundle"},
     {"tenant", "proxy", C_STR, offsetof(struct conf, proxy), 0, 0,
      "HTTPS proxy URL"},
+    {"tenant", "rpm", C_INT, offsetof(struct conf, rpm), 1, 600,
+     "API requests per window (MDCA allows 30 a minute)"},
+    {"tenant", "rate_window", C_INT, offsetof(struct conf, rate_window), 1,
+     3600, "the window of rpm, in seconds"},
+    {"tenant", "connect_timeout", C_INT, offsetof(struct conf, connect_timeout),
+     1, 600, "seconds to wait for a connection"},
+    {"tenant", "low_speed_time", C_INT, offsetof(struct conf, low_speed_time),
+     1, 3600, "seconds below 1 KiB/s before a transfer is given up"},
     {"auth", "token_file", C_STR, offsetof(struct conf, token_file), 0, 0,
      "file holding the legacy API token"},
+    {"auth", "client_id", C_STR, offsetof(struct conf, client_id), 0, 0,
+     "Entra application (client) id"},
+    {"auth", "tenant_id", C_STR, offsetof(struct conf, tenant_id), 0, 0,
+     "Entra directory (tenant) id"},
+    {"auth", "client_secret_file", C_STR,
+     offsetof(struct conf, client_secret_file), 0, 0,
+     "file holding the Entra client secret"},
+    {"auth", "client_cert", C_STR, offsetof(struct conf, client_cert), 0, 0,
+     "Entra certificate credential (PEM)"},
+    {"auth", "client_key", C_STR, offsetof(struct conf, client_key), 0, 0,
+     "private key of client_cert (PEM)"},
+    {"auth", "authority", C_STR, offsetof(struct conf, authority), 0, 0,
+     "Entra login endpoint base"},
     {"upload", "data_source", C_STR, offsetof(struct conf, data_source), 0, 0,
      "data source (inputStreamName)"},
     {"upload", "snapshot", C_STR, offsetof(struct conf, snapshot), 0, 0,
@@ -49,6 +70,12 @@ static const struct conf_key {
      64, "threads compressing (0: one per online CPU)"},
     {"upload", "compressor", C_STR, offsetof(struct conf, compressor), 0, 0,
      "libdeflate or zlib"},
+    {"upload", "parallel", C_INT, offsetof(struct conf, parallel), 1,
+     BLOB_PARALLEL_MAX, "blocks of a large batch in flight at once"},
+    {"upload", "block_size", C_SIZE, offsetof(struct conf, block_size), 0, 0,
+     "size of one Put Block"},
+    {"upload", "put_blob_max", C_SIZE, offsetof(struct conf, put_blob_max), 0,
+     0, "largest batch sent in one Put Blob (at most 64M)"},
     {"filter", "keep_internal", C_BOOL, offsetof(struct conf, keep_internal), 0,
      0, "keep internal destinations"},
     {"filter", "internal", C_CIDRS, offsetof(struct conf, internal), 0, 0,
@@ -68,6 +95,13 @@ conf_init(struct conf *c)
 	c->max_age = 90;
 	/* libdeflate 7: output no larger than gzip -6 (bench/NOTES.md). */
 	c->level = 7;
+	c->rpm = RATELIMIT_RPM_DEFAULT;
+	c->rate_window = RATELIMIT_WINDOW_DEFAULT;
+	c->connect_timeout = HTTP_CONNECT_TIMEOUT_MS / 1000;
+	c->low_speed_time = HTTP_LOW_SPEED_TIME;
+	c->parallel = BLOB_PARALLEL;
+	c->block_size = BLOB_BLOCK_BYTES;
+	c->put_blob_max = PUT_BLOB_MAX_BYTES;
 }
 
 int
@@ -372,6 +406,9 @@ conf_env(struct conf *c, char *err, size_t errlen)
 	} vars[] = {
 	    {"DISCOLOG_TENANT", "tenant", "url"},
 	    {"DISCOLOG_CA_FILE", "tenant", "ca_file"},
+	    {"DISCOLOG_CLIENT_ID", "auth", "client_id"},
+	    {"DISCOLOG_TENANT_ID", "auth", "tenant_id"},
+	    {"DISCOLOG_AUTHORITY", "auth", "authority"},
 	    {"DISCOLOG_DATA_SOURCE", "upload", "data_source"},
 	    {"DISCOLOG_STATE_DIR", "upload", "state_dir"},
 	    {"DISCOLOG_RETRY_MAX_TIME", "upload", "retry_max_time"},
@@ -407,6 +444,12 @@ conf_free(struct conf *c)
 	free(c->ca_file);
 	free(c->proxy);
 	free(c->token_file);
+	free(c->client_id);
+	free(c->tenant_id);
+	free(c->client_secret_file);
+	free(c->client_cert);
+	free(c->client_key);
+	free(c->authority);
 	free(c->data_source);
 	free(c->snapshot);
 	free(c->format);

@@ -2,10 +2,12 @@
  * Configuration: an INI file, then the environment, then the command line
  * (each overrides the one before).
  *
- *	[tenant]  url, ca_file, proxy
- *	[auth]    token_file
+ *	[tenant]  url, ca_file, proxy, rpm, rate_window, connect_timeout,
+ *	          low_speed_time
+ *	[auth]    token_file, client_id, tenant_id, client_secret_file,
+ *	          client_cert, client_key, authority
  *	[upload]  data_source, snapshot, format, max_batch, state_dir,
- *	          retry_max_time
+ *	          retry_max_time, parallel, block_size, put_blob_max
  *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
  *	[format NAME]  pattern (PCRE2, named groups), time_format
  *
@@ -29,6 +31,9 @@ struct conf_format {
 struct conf {
 	char *tenant, *ca_file, *proxy;
 	char *token_file;
+	/* Entra application: ids, the paths of the files with the secrets */
+	char *client_id, *tenant_id, *client_secret_file;
+	char *client_cert, *client_key, *authority;
 	char *data_source, *snapshot, *format, *state_dir;
 	uint64_t max_batch;
 	int retry_max_time;
@@ -43,6 +48,12 @@ struct conf {
 	char *compressor; /* "libdeflate" (default) or "zlib" */
 	struct conf_format *formats;
 	size_t nformats;
+	int rpm, rate_window;  /* API requests per window (s) */
+	int connect_timeout;   /* s */
+	int low_speed_time;    /* s below 1 KiB/s */
+	int parallel;          /* blocks in flight */
+	uint64_t block_size;   /* Put Block */
+	uint64_t put_blob_max; /* largest single Put Blob */
 };
 
 /* Defaults into c. */

@@ -47,6 +47,9 @@ struct http_req {
 	size_t body_len;
 	int body_fd; /* from a file when >= 0 */
 	uint64_t body_off, body_size;
+	/* Bytes of the body sent so far, now and then (NULL: none). */
+	void (*sent_cb)(void *arg, uint64_t sent);
+	void *sent_arg;
 };
 
 struct http_resp {
@@ -56,7 +59,11 @@ struct http_resp {
 	bool html;        /* the body is an HTML page */
 	bool truncated;   /* the body passed RESPONSE_MAX_BYTES */
 	char error[256];  /* transport error, for messages */
+	bool tls;         /* the error is TLS verification (--ca-file) */
 	int attempts;
+	size_t max_body; /* set by the caller: cap instead of
+	                    RESPONSE_MAX_BYTES (0: that) */
+	int64_t date; /* the Date header, epoch s; 0 when absent */
 };
 
 struct ratelimit;
@@ -81,8 +88,59 @@ enum http_result http_once(struct http *h, const struct http_req *rq,
 enum http_result http_request(struct http *h, const struct http_req *rq,
                               struct http_resp *resp);
 
+/* Connect to the host of `url` (through the proxy, with the TLS
+ * handshake and verification) and send nothing: HTTP_OK, or
+ * HTTP_RETRY_NET with the reason in resp->error.  For `discolog doctor`. */
+enum http_result http_connect(struct http *h, const char *url,
+                              struct http_resp *resp);
+
 /* Class of a finished exchange: for tests and callers. */
 enum http_result http_classify(bool transport_ok, long status);
+
+/*
+ * Class of a transfer that failed below HTTP, by its CURLcode: connection
+ * trouble is HTTP_RETRY_NET; what retrying cannot mend (a certificate that
+ * does not verify, a bad URL, an unreadable body file) is HTTP_REJECTED,
+ * and *tls (may be NULL) tells a TLS verification failure.
+ */
+enum http_result http_classify_transport(int curlcode, bool *tls);
+
+/*
+ * The retry schedule of one request (the curl tool's): waits start at
+ * RETRY_FIRST_MS and double up to RETRY_CAP_MS, each drawn between half
+ * and all of the step (jitter); a Retry-After longer than that wins; no
+ * wait may end past retry_max_time seconds after the first attempt.
+ */
+struct http_retry {
+	int64_t start, backoff, budget; /* ms */
+};
+
+void http_retry_init(struct http_retry *rt, int retry_max_time);
+
+/* The ms to wait before the next attempt after `r`, or -1 when that would
+ * pass the budget (give up). */
+int64_t http_retry_next(struct http_retry *rt, const struct http_resp *r);
+
+/*
+ * One transfer on its own easy handle, for requests that run side by side
+ * in a curl multi handle (the blocks of blob.c).  Same options, same
+ * classification as http_once.
+ */
+struct http_xfer;
+
+struct http_xfer *http_xfer_new(const struct http_opts *o, char *err,
+                                size_t errlen);
+void http_xfer_free(struct http_xfer *x);
+
+/* Prepare x for rq, answer into resp (both borrowed until
+ * http_xfer_finish).  Returns the CURL easy handle to add to a multi
+ * handle, or NULL (call http_xfer_finish all the same). */
+void *http_xfer_begin(struct http_xfer *x, const struct http_req *rq,
+                      struct http_resp *resp);
+
+/* The class of the transfer, once done with CURLcode `code`. */
+enum http_result http_xfer_finish(struct http_xfer *x, int code,
+                                  struct http_resp *resp);
 
 const char *http_result_name(enum http_result);
 

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "mdca.h"
 #include "pipeline.h"
+#include "progress.h"
 #include "recjson.h"
 #include "secret.h"
 
@@ -42,6 +43,8 @@ enum {
 	OPT_MAX_AGE,
 	OPT_MAX_BATCH,
 	OPT_STATE_DIR,
+	OPT_NO_PROGRESS,
+	OPT_PARALLEL,
 	OPT_THREADS,
 };
 
@@ -58,6 +61,8 @@ static const struct option ingest_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
     {"output-dir", required_argument, NULL, 'o'},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
@@ -94,6 +99,11 @@ ingest_opt(struct cli *cli, int ch, const char *arg)
 		return 0;
 	case OPT_STATE_DIR:
 		return cli_set(cli, "upload", "state_dir", arg);
+	case OPT_NO_PROGRESS:
+		cli->no_progress = true;
+		return 0;
+	case OPT_PARALLEL:
+		return cli_set(cli, "upload", "parallel", arg);
 	case OPT_THREADS:
 		return cli_set(cli, "upload", "compression_threads", arg);
 	default:
@@ -149,13 +159,18 @@ static const char upload_usage[] =
     "  -n, --dry-run           everything but talking to the tenant\n"
     "  -o, --output-dir DIR    write the gzip batches into DIR instead\n"
     "      --threads N         threads compressing (default: one per CPU)\n"
-    "  -t, --tenant URL        the tenant's API host (DISCOLOG_TENANT)\n"
-    "      --token-file FILE   legacy API token (or DISCOLOG_TOKEN)\n"
+    "  -t, --tenant URL        the tenant's API host "
+    "(DISCOLOG_TENANT)\n" CLI_USAGE_AUTH
     "      --ca-file FILE      extra CA bundle (DISCOLOG_CA_FILE)\n"
     "      --proxy URL         HTTPS proxy (default: https_proxy)\n"
     "      --state-dir DIR     spool directory (DISCOLOG_STATE_DIR)\n"
     "      --retry-max-time S  seconds of retrying one request (default "
     "300)\n"
+    "      --rpm N             API requests a minute at most (default 30)\n"
+    "      --parallel N        blocks of a large batch in flight (default "
+    "4)\n"
+    "      --no-progress       no progress bar (default: shown on a "
+    "terminal)\n"
     "  -c, --config FILE       configuration file (DISCOLOG_CONFIG)\n"
     "  -v, -q                  more or less diagnostic output\n";
 
@@ -214,6 +229,15 @@ print_member(void *arg, const struct member_stats *st)
 	rep->lines += st->lines;
 	rep->kept += st->dropped[FILTER_KEEP];
 	fprintf(o, "%s\n", st->name);
+	if (st->nested != NULL) {
+		fprintf(o,
+		        "  format:   a %s archive inside the archive: not read "
+		        "(archives are not opened recursively: extract it "
+		        "first)\n",
+		        st->nested);
+		rep->status = exit_worse(rep->status, EXIT_INPUT);
+		return;
+	}
 	if (st->detected == NULL) {
 		fprintf(o,
 		        "  format:   not recognised (%llu lines): no parser "
@@ -420,6 +444,7 @@ batch_sink(void *arg, const struct record *r, uint64_t lineno, char *err,
 	struct batch_conf bc;
 
 	(void)lineno;
+	progress_kept(1);
 	for (size_t i = 0; i < u->nbatch; i++)
 		if (strcmp(batch_source_type(u->batch[i]), st) == 0)
 			b = u->batch[i];
@@ -629,6 +654,60 @@ rm_rf_spool(const char *dir)
 	return rmdir(dir);
 }
 
+/* Progress: bytes of the inputs before the current one, and of the
+ * batches sent before the current one. */
+struct upload_progress {
+	uint64_t read_base, sent_base;
+};
+
+static void
+on_read_progress(void *arg, uint64_t bytes_read)
+{
+	struct upload_progress *p = arg;
+
+	progress_read(p->read_base + bytes_read);
+}
+
+static void
+on_sent(void *arg, uint64_t sent)
+{
+	struct upload_progress *p = arg;
+
+	progress_sent(p->sent_base + sent);
+}
+
+static void
+upload_member_done(void *arg, const struct member_stats *st)
+{
+	progress_clear();
+	print_member(arg, st);
+}
+
+/* Size of a regular file, 0 for anything else (stdin, a pipe). */
+static uint64_t
+file_size(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
+/* Send one batch with the progress bar following it. */
+static int
+send_tracked(struct mdca *m, const char *gz, bool leftover,
+             struct upload_progress *p)
+{
+	uint64_t size = file_size(gz);
+	int r = send_batch(m, gz, leftover);
+
+	p->sent_base += size;
+	progress_sent(p->sent_base);
+	return r;
+}
+
 int
 cmd_upload(int argc, char **argv)
 {
@@ -639,6 +718,8 @@ cmd_upload(int argc, char **argv)
 	struct upload_run u = {0};
 	struct pd_pool *pool = NULL;
 	struct mdca *m = NULL;
+	struct upload_progress up = {0};
+	uint64_t in_total = 0, out_total = 0;
 	char err[1024], spool[4096], *state = NULL;
 	char tmpdir[] = "/tmp/discolog-dry-XXXXXX";
 	char **left = NULL;
@@ -752,9 +833,22 @@ cmd_upload(int argc, char **argv)
 	pl.sink = batch_sink;
 	pl.sink_arg = &u;
 	if (log_level() >= LOG_LVL_INFO) {
-		pl.member_done = print_member;
+		pl.member_done = upload_member_done;
 		pl.member_arg = &rep;
 	}
+	progress_init(!cli.no_progress && log_level() >= LOG_LVL_INFO);
+	for (int i = first; i < argc; i++) {
+		uint64_t sz = file_size(argv[i]);
+
+		if (sz == 0) {
+			in_total = 0;
+			break;
+		}
+		in_total += sz;
+	}
+	progress_input(in_total);
+	pl.progress = on_read_progress;
+	pl.progress_arg = &up;
 	for (int i = first; i < argc; i++) {
 		bool unknown = false;
 
@@ -765,6 +859,8 @@ cmd_upload(int argc, char **argv)
 		}
 		if (unknown)
 			rep.status = exit_worse(rep.status, EXIT_INPUT);
+		up.read_base += file_size(argv[i]);
+		progress_read(up.read_base);
 	}
 	for (size_t i = 0; i < u.nbatch; i++)
 		if (batch_seal(u.batch[i], err, sizeof(err)) == -1) {
@@ -792,19 +888,26 @@ cmd_upload(int argc, char **argv)
 	}
 	if (u.nsealed == 0 && nleft == 0)
 		log_info("nothing to upload");
+	for (size_t i = 0; i < nleft; i++)
+		if (!in_list(u.sealed, u.nsealed, left[i]))
+			out_total += file_size(left[i]);
+	for (size_t i = 0; i < u.nsealed; i++)
+		out_total += file_size(u.sealed[i]);
+	progress_send(out_total);
+	mdca_set_progress(m, on_sent, &up);
 	/* What an earlier run left goes first, in order. */
 	for (size_t i = 0; i < nleft; i++) {
 		int r;
 
 		if (in_list(u.sealed, u.nsealed, left[i]))
 			continue;
-		r = send_batch(m, left[i], true);
+		r = send_tracked(m, left[i], true, &up);
 		status = exit_worse(status, r);
 		if (r != EXIT_OK)
 			goto done;
 	}
 	for (size_t i = 0; i < u.nsealed; i++) {
-		int r = send_batch(m, u.sealed[i], false);
+		int r = send_tracked(m, u.sealed[i], false, &up);
 
 		status = exit_worse(status, r);
 		if (r != EXIT_OK) {
@@ -816,6 +919,7 @@ cmd_upload(int argc, char **argv)
 		}
 	}
 done:
+	progress_end();
 	for (size_t i = 0; i < u.nbatch; i++)
 		batch_free(u.batch[i]);
 	pd_pool_free(pool);

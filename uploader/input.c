@@ -36,7 +36,42 @@ struct input {
 	char *buf;      /* INPUT_BLOCK_BYTES + LINE_MAX_BYTES */
 	size_t cap, pos, len;
 	uint64_t lineno;
+	uint64_t members;    /* members returned so far */
+	bool raw_only;       /* archive formats off: a plain file */
+	uint64_t member_out; /* bytes of the member read so far */
+	uint64_t member_in0; /* compressed bytes read when it started */
 };
+
+/* Open in->path with libarchive: every archive format, or raw only. */
+static int
+input_start(struct input *in)
+{
+	if (in->ar != NULL)
+		archive_read_free(in->ar);
+	if ((in->ar = archive_read_new()) == NULL)
+		return ARCHIVE_FATAL;
+	archive_read_support_filter_all(in->ar);
+	/*
+	 * Only real archive formats, then raw: format_all would also let
+	 * text-based formats (mtree) claim a plain log file.
+	 */
+	if (!in->raw_only) {
+		archive_read_support_format_tar(in->ar);
+		archive_read_support_format_zip(in->ar);
+		archive_read_support_format_7zip(in->ar);
+		archive_read_support_format_cpio(in->ar);
+	}
+	archive_read_support_format_raw(in->ar);
+	archive_read_support_format_empty(in->ar);
+	if (strcmp(in->path, "-") == 0)
+		return archive_read_open_fd(in->ar, 0, 65536);
+	/* Our own descriptor: a plain file is then read from it directly. */
+	if (in->fd != -1)
+		close(in->fd);
+	if ((in->fd = open(in->path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ARCHIVE_FATAL;
+	return archive_read_open_fd(in->ar, in->fd, 65536);
+}
 
 struct input *
 input_open(const char *path, char *err, size_t errlen)
@@ -51,32 +86,11 @@ input_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	in->cap = INPUT_BLOCK_BYTES + LINE_MAX_BYTES;
-	if ((in->buf = malloc(in->cap)) == NULL ||
-	    (in->ar = archive_read_new()) == NULL) {
+	if ((in->buf = malloc(in->cap)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	archive_read_support_filter_all(in->ar);
-	/*
-	 * Only real archive formats, then raw: format_all would also let
-	 * text-based formats (mtree) claim a plain log file.
-	 */
-	archive_read_support_format_tar(in->ar);
-	archive_read_support_format_zip(in->ar);
-	archive_read_support_format_7zip(in->ar);
-	archive_read_support_format_cpio(in->ar);
-	archive_read_support_format_raw(in->ar);
-	archive_read_support_format_empty(in->ar);
-	if (strcmp(path, "-") == 0) {
-		r = archive_read_open_fd(in->ar, 0, 65536);
-	} else {
-		if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-			snprintf(err, errlen, "%s", strerror(errno));
-			goto fail;
-		}
-		r = archive_read_open_fd(in->ar, in->fd, 65536);
-	}
-	if (r != ARCHIVE_OK) {
+	if ((r = input_start(in)) != ARCHIVE_OK) {
 		snprintf(err, errlen, "%s",
 		         archive_error_string(in->ar)
 		             ? archive_error_string(in->ar)
@@ -100,6 +114,23 @@ input_next_member(struct input *in, const char **name, char *err, size_t errlen)
 		if (in->direct)
 			return 0;
 		r = archive_read_next_header(in->ar, &e);
+		/*
+		 * A file of zero blocks is an empty tar to libarchive: a file
+		 * that held bytes but no member is read again as plain data,
+		 * so that it is reported for what it is.
+		 */
+		if (r == ARCHIVE_EOF && in->members == 0 && !in->raw_only &&
+		    strcmp(in->path, "-") != 0 &&
+		    archive_format(in->ar) != ARCHIVE_FORMAT_EMPTY &&
+		    archive_filter_bytes(in->ar, -1) > 0) {
+			in->raw_only = true;
+			if (input_start(in) != ARCHIVE_OK) {
+				snprintf(err, errlen, "%s",
+				         archive_error_string(in->ar));
+				return -1;
+			}
+			continue;
+		}
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r == ARCHIVE_FATAL || r == ARCHIVE_FAILED) {
@@ -131,9 +162,12 @@ input_next_member(struct input *in, const char **name, char *err, size_t errlen)
 		                                   : "?");
 	in->pos = in->len = 0;
 	in->lineno = 0;
+	in->member_out = 0;
+	in->member_in0 = input_bytes_read(in);
 	in->eof = false;
 	in->skipping = false;
 	*name = in->name;
+	in->members++;
 	return 1;
 }
 
@@ -172,6 +206,22 @@ fill(struct input *in, char *err, size_t errlen)
 		return 0;
 	}
 	in->len += (size_t)n;
+	in->member_out += (uint64_t)n;
+	/*
+	 * A zip bomb: a few MB that expand to terabytes.  Past a gigabyte,
+	 * a member that expands more than INPUT_MAX_RATIO times what was read
+	 * of the file is abandoned, and said so.
+	 */
+	if (in->member_out > INPUT_RATIO_AFTER_BYTES &&
+	    in->member_out / INPUT_MAX_RATIO >
+	        input_bytes_read(in) - in->member_in0) {
+		snprintf(
+		    err, errlen,
+		    "%s: expands more than %d times (a zip bomb?): the rest "
+		    "is not read",
+		    in->name, INPUT_MAX_RATIO);
+		return -1;
+	}
 	return 1;
 }
 

@@ -16,12 +16,40 @@
 #define BATCH_MAX_BYTES_CEILING (5000ull * 1000 * 1000)
 /* The smallest --max-batch that still leaves room for a gzip header. */
 #define BATCH_MIN_BYTES (4 * 1024)
+/* A member expanding more than this many times its compressed size ... */
+#define INPUT_MAX_RATIO 1000
+/* ... once past this many bytes is abandoned (a zip bomb). */
+#define INPUT_RATIO_AFTER_BYTES (1024ull * 1024 * 1024)
 /* Rejected lines kept per file for `check` to show. */
 #define REJECTS_SHOWN 5
 /* Largest API response body read into memory. */
 #define RESPONSE_MAX_BYTES (8u * 1024 * 1024)
-/* Largest single Put Blob; larger batches use Put Block (issue: API). */
+/* Largest block script accepted; a larger one is refused, not cut. */
+#define BLOCKSCRIPT_MAX_BYTES (32u * 1024 * 1024)
+/* Most discovered apps `discolog apps` pages through (100 a page). */
+#define APPS_MAX_ROWS 20000
+/* Largest single Put Blob; larger batches use Put Block + Put Block List
+ * (mdca-api.md §3.2: "> 64 MB: upload it in chunks").  [upload]
+ * put_blob_max may lower it, never raise it. */
 #define PUT_BLOB_MAX_BYTES (64ull * 1024 * 1024)
+/* Put Block: the size of one block and the blocks in flight at once
+ * ([upload] block_size, parallel), their ceilings, and Azure's limit of
+ * committed blocks per blob. */
+#define BLOB_BLOCK_BYTES     (8ull * 1024 * 1024)
+#define BLOB_BLOCK_MAX_BYTES (256ull * 1024 * 1024)
+#define BLOB_PARALLEL        4
+#define BLOB_PARALLEL_MAX    16
+#define BLOB_MAX_BLOCKS      50000
+/* A refused upload URL (403 from the storage host: an expired SAS) is
+ * replaced by a fresh one this many times per batch before giving up. */
+#define BLOB_SAS_RENEWALS 2
+/* API requests per window, and the window in s (MDCA: 30 a minute). */
+#define RATELIMIT_RPM_DEFAULT    30
+#define RATELIMIT_WINDOW_DEFAULT 60
+/* Progress bar: the least time between two redraws, and how long a run
+ * goes before the bar first shows (short runs print none), in ms. */
+#define PROGRESS_INTERVAL_MS 250
+#define PROGRESS_DELAY_MS    1000
 /* Connect timeout of every HTTP request, in ms. */
 #define HTTP_CONNECT_TIMEOUT_MS 15000
 /* A transfer slower than 1 KiB/s for this long is abandoned, in s. */
@@ -31,5 +59,10 @@
 /* Backoff: first wait and cap, in ms (the curl tool's numbers). */
 #define RETRY_FIRST_MS 1000
 #define RETRY_CAP_MS   (10 * 60 * 1000)
+/* An Entra token is fetched anew a quarter of its lifetime before it
+ * expires, at most this early, in ms. */
+#define TOKEN_REFRESH_MS (5 * 60 * 1000)
+/* After a refresh failed for the network, the next try, in ms. */
+#define TOKEN_RETRY_MS (30 * 1000)
 
 #endif

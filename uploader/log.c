@@ -12,6 +12,13 @@
 
 static int log_lvl;
 static int log_to_syslog;
+static void (*log_hook)(void);
+
+void
+log_set_hook(void (*fn)(void))
+{
+	log_hook = fn;
+}
 
 void
 log_init(int level, int use_syslog)
@@ -41,6 +48,8 @@ vlog(int pri, const char *fmt, va_list ap, const char *err)
 			syslog(pri, "%s", msg);
 		return;
 	}
+	if (log_hook != NULL)
+		log_hook();
 	if (err != NULL)
 		fprintf(stderr, "discolog: %s: %s\n", msg, err);
 	else

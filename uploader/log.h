@@ -22,6 +22,10 @@ enum log_level {
 void log_init(int level, int use_syslog);
 int log_level(void);
 
+/* Called before each line goes to stderr (the progress bar erases itself
+ * there); NULL: none. */
+void log_set_hook(void (*fn)(void));
+
 #define LOG_PRINTF __attribute__((format(printf, 1, 2)))
 void log_warn(const char *, ...) LOG_PRINTF;
 void log_warnx(const char *, ...) LOG_PRINTF;

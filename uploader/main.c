@@ -14,9 +14,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "blockscript.h"
 #include "cli.h"
 #include "http.h"
 #include "parser.h"
+#include "pull.h"
 #include "version.h"
 
 static const char usage[] =
@@ -31,6 +33,16 @@ static const char usage[] =
     "uploaded\n"
     "  formats          supported formats, their MDCA source ids, "
     "detection\n"
+    "  reports          continuous reports (streams) of the tenant\n"
+    "  categories --stream ID|NAME\n"
+    "                   report categories of one continuous report\n"
+    "  apps --stream ID|NAME\n"
+    "                   discovered apps of one continuous report\n"
+    "  blockscript --appliance A\n"
+    "                   block script for an edge device (or --render R)\n"
+    "  doctor           check configuration, network, TLS, clock, token, "
+    "permissions,\n"
+    "                   data sources\n"
     "\n"
     "`discolog COMMAND --help` tells more; `discolog --version` the\n"
     "versions of discolog and its libraries.\n";
@@ -106,13 +118,16 @@ cmd_formats(int argc, char **argv)
 		const struct parser *p = parser_at(i);
 		char ids[128];
 
+				bool two = p->source_id_syslog != NULL &&
+		    strcmp(p->source_id_syslog, p->source_id) != 0;
+
 		snprintf(ids, sizeof(ids), "%s%s%s", p->source_id,
-		         p->source_id_syslog ? " " : "",
-		         p->source_id_syslog ? p->source_id_syslog : "");
-		printf("%-18s %-28s %-7d %-6s %s\n", p->name, ids, p->log_type,
-		       (p->flags & PARSER_NO_DETECT) ? "no" : "yes",
-		       p->description);
+		    two ? " " : "", two ? p->source_id_syslog : "");
+		printf("%-16s %-44s %-7d %-6s %s\n", p->name, ids, p->log_type,
+		    (p->flags & PARSER_NO_DETECT) ? "no" : "yes",
+		    p->description);
 	}
+	cli_free(&cli);
 	return EXIT_OK;
 }
 
@@ -123,6 +138,11 @@ static const struct {
     {"upload", cmd_upload},
     {"check", cmd_check},
     {"formats", cmd_formats},
+    {"reports", cmd_reports},
+    {"categories", cmd_categories},
+    {"apps", cmd_apps},
+    {"blockscript", cmd_blockscript},
+    {"doctor", cmd_doctor},
 };
 
 int

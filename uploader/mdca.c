@@ -21,7 +21,7 @@ struct mdca {
 	char *base;          /* "https://host[:port]" without a trailing '/' */
 	struct auth *auth;   /* API credentials */
 	struct http *api;    /* the tenant */
-	struct http *blob;   /* the storage host: no credentials */
+	struct blob *blob;   /* the storage host: no credentials */
 	struct ratelimit rl; /* every API call of the process */
 };
 
@@ -31,10 +31,23 @@ mdca_base(const struct mdca *m)
 	return m->base;
 }
 
+struct auth *
+mdca_auth(struct mdca *m)
+{
+	return m->auth;
+}
+
+struct http *
+mdca_http(struct mdca *m)
+{
+	return m->api;
+}
+
 struct mdca *
 mdca_new(const struct mdca_conf *c, char *err, size_t errlen)
 {
 	struct mdca *m = calloc(1, sizeof(*m));
+	struct blob_conf bc;
 	size_t n;
 
 	if (m == NULL)
@@ -65,10 +78,15 @@ mdca_new(const struct mdca_conf *c, char *err, size_t errlen)
 		m->base[--n] = '\0';
 	if ((m->auth = auth_new(&c->auth, err, errlen)) == NULL)
 		goto fail;
+	bc = c->blob;
+	bc.http = c->http;
 	if ((m->api = http_new(&c->http, err, errlen)) == NULL ||
-	    (m->blob = http_new(&c->http, err, errlen)) == NULL)
+	    (m->blob = blob_new(&bc, err, errlen)) == NULL)
 		goto fail;
-	ratelimit_init(&m->rl, c->rpm > 0 ? c->rpm : 30, 60000);
+	ratelimit_init(
+	    &m->rl, c->rpm > 0 ? c->rpm : RATELIMIT_RPM_DEFAULT,
+	    (c->rate_window > 0 ? c->rate_window : RATELIMIT_WINDOW_DEFAULT) *
+	        1000);
 	http_set_ratelimit(m->api, &m->rl);
 	return m;
 nomem:
@@ -85,7 +103,7 @@ mdca_free(struct mdca *m)
 		return;
 	auth_free(m->auth);
 	http_free(m->api);
-	http_free(m->blob);
+	blob_free(m->blob);
 	free(m->base);
 	free(m);
 }
@@ -124,6 +142,36 @@ explain(const char *what, const char *permission, enum http_result res,
 		snprintf(err, errlen, "%s: cannot reach the tenant: %s", what,
 		         r->error);
 		break;
+	case HTTP_REJECTED:
+		if (r->tls) {
+			snprintf(err, errlen,
+			         "%s: the tenant's TLS certificate does not "
+			         "verify (%s): give its CA with --ca-file, or "
+			         "check --tenant and the proxy",
+			         what, r->error);
+			break;
+		}
+		if (r->status == 0) {
+			snprintf(err, errlen,
+			         "%s: cannot talk to the tenant: %s", what,
+			         r->error);
+			break;
+		}
+		if (r->status == 404 && r->html)
+			snprintf(
+			    err, errlen,
+			    "%s: the tenant has no such page (HTTP 404): check "
+			    "--tenant, it is the API URL of Settings > Cloud "
+			    "Apps > About",
+			    what);
+		else
+			snprintf(err, errlen,
+			         "%s: the tenant refused it (HTTP %ld%s%s)",
+			         what, r->status, code[0] ? ": " : "",
+			         code[0]
+			             ? code
+			             : (r->html ? ", an HTML error page" : ""));
+		break;
 	case HTTP_RETRY_HTTP:
 		snprintf(
 		    err, errlen,
@@ -148,22 +196,6 @@ explain(const char *what, const char *permission, enum http_result res,
 			    "user or app needs %s (Entra: grant it and admin "
 			    "consent)",
 			    what, permission);
-		break;
-	case HTTP_REJECTED:
-		if (r->status == 404 && r->html)
-			snprintf(
-			    err, errlen,
-			    "%s: the tenant has no such page (HTTP 404): check "
-			    "--tenant, it is the API URL of Settings > Cloud "
-			    "Apps > About",
-			    what);
-		else
-			snprintf(err, errlen,
-			         "%s: the tenant refused it (HTTP %ld%s%s)",
-			         what, r->status, code[0] ? ": " : "",
-			         code[0]
-			             ? code
-			             : (r->html ? ", an HTML error page" : ""));
 		break;
 	case HTTP_OK:
 	default:
@@ -279,73 +311,6 @@ done:
 	return res;
 }
 
-/* PUT the file to the upload URL.  Only storage headers go there. */
-static enum http_result
-put_blob(struct mdca *m, const char *url, const char *provider,
-         const char *path, char *err, size_t errlen)
-{
-	const char *azure[] = {"x-ms-blob-type: BlockBlob",
-	                       "Content-Type: application/gzip", NULL};
-	const char *plain[] = {"Content-Type: application/gzip", NULL};
-	struct http_resp r = {0};
-	enum http_result res;
-	char shown[1024];
-	struct stat st;
-	int fd;
-
-	log_redact_url(url, shown, sizeof(shown));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return HTTP_REJECTED;
-	}
-	if ((uint64_t)st.st_size > PUT_BLOB_MAX_BYTES) {
-		/* Put Block / Put Block List comes with the API issue. */
-		snprintf(
-		    err, errlen,
-		    "%s: %lld bytes is more than one Put Blob takes (%llu); "
-		    "use a smaller --max-batch",
-		    path, (long long)st.st_size,
-		    (unsigned long long)PUT_BLOB_MAX_BYTES);
-		close(fd);
-		return HTTP_REJECTED;
-	}
-	log_debug("PUT %s (%lld bytes)", shown, (long long)st.st_size);
-	res = http_request(
-	    m->blob,
-	    &(struct http_req){
-	        .method = "PUT",
-	        .url = url,
-	        .headers = strcmp(provider, "azure") == 0 ? azure : plain,
-	        .body_fd = fd,
-	        .body_off = 0,
-	        .body_size = (uint64_t)st.st_size},
-	    &r);
-	close(fd);
-	if (res != HTTP_OK) {
-		if (res == HTTP_RETRY_NET)
-			snprintf(
-			    err, errlen,
-			    "upload to %s: cannot reach the storage host: %s",
-			    shown, r.error);
-		else if (res == HTTP_AUTH)
-			snprintf(
-			    err, errlen,
-			    "upload to %s: the storage host refused the upload "
-			    "URL (HTTP %ld): it may have expired",
-			    shown, r.status);
-		else
-			snprintf(
-			    err, errlen,
-			    "upload to %s: the storage host answered HTTP %ld",
-			    shown, r.status);
-	}
-	http_resp_free(&r);
-	return res;
-}
-
 static enum http_result
 done_upload(struct mdca *m, const char *url, const char *stream, bool snapshot,
             char *err, size_t errlen)
@@ -364,9 +329,28 @@ done_upload(struct mdca *m, const char *url, const char *stream, bool snapshot,
 	}
 	res = mdca_call(m, "POST", "/api/v1/discovery/done_upload/", body,
 	                "done_upload", "Discovery.manage", &r, err, errlen);
+	mdca_error_code(&r, code, sizeof(code));
+	/*
+	 * The answer to an earlier attempt can be lost after the tenant
+	 * acted on it (a dropped connection, a timeout): the retry then
+	 * hears that this upload URL is already finalized.  The URL was
+	 * issued to us for this batch alone, minutes ago, so it was our own
+	 * finalize that went through: the batch is delivered, and sending
+	 * it again would deliver it twice.  MDCA documents no code for
+	 * this (mdca-api.md §6); match liberally.
+	 */
+	if (res == HTTP_REJECTED && r.status == 400 &&
+	    (strcasestr(code, "ALREADY_FINALIZED") != NULL ||
+	     strcasestr(code, "already finalized") != NULL)) {
+		log_verbose("done_upload: the tenant says the upload is "
+		            "already finalized (after %d attempts): an earlier "
+		            "attempt went through",
+		            r.attempts);
+		res = HTTP_OK;
+		goto done;
+	}
 	if (res == HTTP_REJECTED &&
-	    strstr(mdca_error_code(&r, code, sizeof(code)),
-	           "NOT_FOUND_INPUT_STREAM") != NULL)
+	    strstr(code, "NOT_FOUND_INPUT_STREAM") != NULL)
 		snprintf(
 		    err, errlen,
 		    "done_upload: the tenant has no data source called '%s': "
@@ -383,6 +367,12 @@ done:
 	return res;
 }
 
+void
+mdca_set_progress(struct mdca *m, blob_sent_cb *cb, void *arg)
+{
+	blob_set_progress(m->blob, cb, arg);
+}
+
 enum http_result
 mdca_upload_file(struct mdca *m, const char *path, const char *filename,
                  const char *source, const char *stream, bool snapshot,
@@ -390,15 +380,41 @@ mdca_upload_file(struct mdca *m, const char *path, const char *filename,
 {
 	char provider[32], *url = NULL;
 	enum http_result res;
+	struct stat st;
+	int fd;
 
-	res = upload_url(m, filename, source, &url, provider, sizeof(provider),
-	                 err, errlen);
-	if (res != HTTP_OK)
-		return res;
-	res = put_blob(m, url, provider, path, err, errlen);
-	if (res == HTTP_OK)
-		res = done_upload(m, url, stream, snapshot, err, errlen);
-	explicit_bzero(url, strlen(url));
-	free(url);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return HTTP_REJECTED;
+	}
+	for (int renewal = 0;; renewal++) {
+		res = upload_url(m, filename, source, &url, provider,
+		                 sizeof(provider), err, errlen);
+		if (res != HTTP_OK)
+			break;
+		res = blob_put(m->blob, url, provider, fd, (uint64_t)st.st_size,
+		               err, errlen);
+		/* A SAS that expired (a long queue, a slow link, a clock off):
+		 * a fresh one, and the file from its start; a few times, not
+		 * forever. */
+		if (res == HTTP_AUTH && renewal < BLOB_SAS_RENEWALS) {
+			log_info("%s; asking for a new upload URL (%d of %d)",
+			         err, renewal + 1, BLOB_SAS_RENEWALS);
+			explicit_bzero(url, strlen(url));
+			free(url);
+			url = NULL;
+			continue;
+		}
+		if (res == HTTP_OK)
+			res =
+			    done_upload(m, url, stream, snapshot, err, errlen);
+		explicit_bzero(url, strlen(url));
+		free(url);
+		break;
+	}
+	close(fd);
 	return res;
 }

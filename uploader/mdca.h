@@ -22,11 +22,15 @@ struct mdca;
 
 #include "auth.h"
 
+#include "blob.h"
+
 struct mdca_conf {
 	const char *tenant; /* host, or a URL with scheme (and port) */
 	struct auth_conf auth;
 	struct http_opts http;
-	int rpm; /* API requests a minute; 0: 30 */
+	int rpm;               /* API requests a window; 0: 30 */
+	int rate_window;       /* the window in s; 0: 60 */
+	struct blob_conf blob; /* its http: taken from `http` */
 };
 
 struct mdca *mdca_new(const struct mdca_conf *c, char *err, size_t errlen);
@@ -34,6 +38,10 @@ void mdca_free(struct mdca *m);
 
 /* The tenant's base URL as used ("https://host"), for messages. */
 const char *mdca_base(const struct mdca *m);
+
+/* The credentials and the tenant's HTTP handle: for `discolog doctor`. */
+struct auth *mdca_auth(struct mdca *m);
+struct http *mdca_http(struct mdca *m);
 
 /*
  * One API call: `method` to base + `path` (with its query string), with a
@@ -53,10 +61,15 @@ enum http_result mdca_call(struct mdca *m, const char *method, const char *path,
 const char *mdca_error_code(const struct http_resp *r, char *out,
                             size_t outlen);
 
+/* Report the bytes of the current file sent so far to cb (see blob.h). */
+void mdca_set_progress(struct mdca *m, blob_sent_cb *cb, void *arg);
+
 /*
- * Upload one batch file through the three calls.  `filename` is the name
- * MDCA sees, `source` the source type, `stream` the data source (or the
- * snapshot report name).  Returns HTTP_OK or the failing call's class.
+ * Upload one batch file through the three calls.  When the storage host
+ * refuses the upload URL (403: an expired SAS), a fresh URL is asked for
+ * and the file starts again, at most BLOB_SAS_RENEWALS times.  `filename` is
+ * the name MDCA sees, `source` the source type, `stream` the data source (or
+ * the snapshot report name).  Returns HTTP_OK or the failing call's class.
  */
 enum http_result mdca_upload_file(struct mdca *m, const char *path,
                                   const char *filename, const char *source,

@@ -213,6 +213,38 @@ one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
 	return ru->pl->sink(ru->pl->sink_arg, &r, lineno, err, errlen);
 }
 
+/*
+ * An archive or compressed file inside an archive is not opened (no
+ * recursion, no depth to bound): it is reported by its kind.
+ */
+static const char *
+archive_kind(struct slice first)
+{
+	static const struct {
+		const char *magic;
+		size_t len, off;
+		const char *kind;
+	} kinds[] = {
+	    {"PK\x03\x04", 4, 0, "zip"},
+	    {"\x1f\x8b", 2, 0, "gzip"},
+	    {"BZh", 3, 0, "bzip2"},
+	    {"\xfd"
+	     "7zXZ",
+	     5, 0, "xz"},
+	    {"\x28\xb5\x2f\xfd", 4, 0, "zstd"},
+	    {"7z\xbc\xaf\x27\x1c", 6, 0, "7z"},
+	    {"Rar!", 4, 0, "rar"},
+	    {"ustar", 5, 257, "tar"},
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (first.len >= kinds[i].off + kinds[i].len &&
+		    memcmp(first.p + kinds[i].off, kinds[i].magic,
+		           kinds[i].len) == 0)
+			return kinds[i].kind;
+	return NULL;
+}
+
 /* How many of the detection lines `p` parses (in order, fresh state). */
 static size_t
 sample_parsed(const struct pipeline *pl, const struct parser *p,
@@ -287,6 +319,9 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 			st->sample_parsed =
 			    sample_parsed(pl, st->parser, raw, n);
 	}
+	st->nested = h.n > 0 ? archive_kind(h.line[0]) : NULL;
+	if (st->nested != NULL)
+		st->parser = NULL;
 	st->detected = st->parser;
 	if (st->parser == NULL) {
 		/* Count what was there, upload nothing. */
@@ -310,9 +345,12 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 			goto done;
 	head_free(&h);
 	while ((r = input_next_line(in, &line, &lineno, &too_long, err,
-	                            errlen)) == 1)
+	                            errlen)) == 1) {
 		if (one_line(&ru, line, lineno, too_long, err, errlen) == -1)
 			goto done;
+		if (pl->progress != NULL && (lineno & 4095) == 0)
+			pl->progress(pl->progress_arg, input_bytes_read(in));
+	}
 	rc = r == -1 ? -1 : 0;
 done:
 	run_clear(&ru);

@@ -36,6 +36,7 @@ struct rejected_line {
 struct member_stats {
 	char name[4096];
 		const struct parser *detected; /* chosen at the start; NULL: none */
+	const char *nested; /* the member is itself an archive ("zip") */
 	const struct parser *parser;   /* the current one */
 	int bid;
 	bool pinned;
@@ -74,6 +75,10 @@ struct pipeline {
 	/* called after each member with its stats; may be NULL */
 	void (*member_done)(void *arg, const struct member_stats *);
 	void *member_arg;
+	/* called every few thousand lines with the bytes read so far from
+	 * the input (compressed), for a progress bar; may be NULL */
+	void (*progress)(void *arg, uint64_t bytes_read);
+	void *progress_arg;
 };
 
 /*

@@ -54,10 +54,12 @@ ratelimit_wait(struct ratelimit *rl)
 		now = mono_ms();
 	}
 	if (rl->count == rl->rpm) {
-		/* The oldest of the last rpm requests must leave the window. */
+		/* The oldest of the last rpm requests must leave the window,
+		 * with a margin: the tenant counts from when a request
+		 * arrives, which may be a little after we sent it. */
 		int64_t oldest = rl->sent[rl->head];
 
-		wait = oldest + rl->window_ms - now;
+		wait = oldest + rl->window_ms + rl->window_ms / 50 - now;
 		if (wait > 0) {
 			log_verbose("waiting %.1f s: at most %d API requests "
 			            "in %d s",

@@ -4,6 +4,12 @@
  * and a closed gate while a Retry-After the tenant asked for is running.
  * Every API request of the process waits here first; uploads to the blob
  * host do not count (they are not API calls).
+ *
+ * A request leaves when fewer than rpm requests were sent in the last
+ * window (plus a margin of 2% of the window: the tenant counts from when a
+ * request arrives, a little after we sent it), and never while a
+ * Retry-After is running.  `[tenant] rpm` and `rate_window` (or --rpm)
+ * set the numbers; the default is MDCA's 30 a minute.
  */
 #ifndef RATELIMIT_H
 #define RATELIMIT_H
