@@ -467,6 +467,11 @@ def test_tls_verified_ca_file_and_proxies():
         rc, _, err = run(c.args(c.path("a.log")),
                          env=c.env(emu, DISCOLOG_CA_FILE=ca))
         check(rc == 0, "rc %d: %s" % (rc, err))
+        # Verification off only when asked, and said so on every run.
+        rc, _, err = run(c.args(c.path("a.log"), extra=["--insecure"]),
+                         env=c.env(emu))
+        check(rc == 0, "rc %d: %s" % (rc, err))
+        check("verification is OFF (--insecure)" in err, err)
         # A proxy that is not there: --proxy is used ...
         dead = "http://127.0.0.1:9"
         rc, _, err = run(c.args(c.path("a.log"), extra=["--ca-file", ca,

@@ -48,6 +48,7 @@ enum {
 	OPT_CLIENT_KEY,
 	OPT_AUTHORITY,
 	OPT_RPM,
+	OPT_INSECURE,
 };
 
 static const struct option common_opts[] = {
@@ -69,6 +70,7 @@ static const struct option common_opts[] = {
     {"client-key", required_argument, NULL, OPT_CLIENT_KEY},
     {"authority", required_argument, NULL, OPT_AUTHORITY},
     {"rpm", required_argument, NULL, OPT_RPM},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
 };
 
 int
@@ -115,6 +117,8 @@ common_opt(struct cli *cli, int ch, const char *arg)
 		return cli_set(cli, "auth", "authority", arg);
 	case OPT_RPM:
 		return cli_set(cli, "tenant", "rpm", arg);
+	case OPT_INSECURE:
+		return cli_set(cli, "tenant", "insecure", "yes");
 	case OPT_JSON:
 		cli->json = true;
 		return 0;
@@ -248,6 +252,11 @@ cli_connect_err(struct cli *cli, int *status, char *err, size_t errlen)
 	mc.auth.client_key = cli->conf.client_key;
 	mc.auth.authority = cli->conf.authority;
 	mc.http.ca_file = cli->conf.ca_file;
+	mc.http.insecure = cli->conf.insecure;
+	if (cli->conf.insecure)
+		log_warnx("TLS certificate verification is OFF (--insecure): "
+			  "anyone on the path can read the credentials; for a "
+			  "test emulator only");
 	mc.http.proxy = cli->conf.proxy;
 	mc.http.retry_max_time = cli->conf.retry_max_time;
 	mc.http.connect_timeout_ms = (long)cli->conf.connect_timeout * 1000;

@@ -35,6 +35,8 @@ static const struct conf_key {
      3600, "the window of rpm, in seconds"},
     {"tenant", "connect_timeout", C_INT, offsetof(struct conf, connect_timeout),
      1, 600, "seconds to wait for a connection"},
+    {"tenant", "insecure", C_BOOL, offsetof(struct conf, insecure), 0, 0,
+	"no TLS certificate verification (a test emulator only)"},
     {"tenant", "low_speed_time", C_INT, offsetof(struct conf, low_speed_time),
      1, 3600, "seconds below 1 KiB/s before a transfer is given up"},
     {"auth", "token_file", C_STR, offsetof(struct conf, token_file), 0, 0,

@@ -37,6 +37,7 @@ struct conf {
 	char *data_source, *snapshot, *format, *state_dir;
 	uint64_t max_batch;
 	int retry_max_time;
+	bool insecure; /* [tenant] insecure: no TLS verification */
 	bool keep_internal;
 	int max_age;
 	char **internal; /* CIDRs */

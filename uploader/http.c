@@ -286,6 +286,31 @@ on_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	return 0;
 }
 
+/*
+ * TLS and proxy, the same for every handle: verification on (only an
+ * explicit --insecure turns it off, and cli.c warns on every run), TLS 1.2
+ * at least, --ca-file adds a bundle; --proxy, else libcurl reads
+ * https_proxy and no_proxy.
+ */
+static CURLcode
+set_tls_proxy(CURL *c, const struct http_opts *o)
+{
+	CURLcode e;
+
+	e = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
+	if (e == CURLE_OK)
+		e = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST,
+		    o->insecure ? 0L : 2L);
+	if (e == CURLE_OK)
+		e = curl_easy_setopt(c, CURLOPT_SSLVERSION,
+		    (long)CURL_SSLVERSION_TLSv1_2);
+	if (e == CURLE_OK && o->ca_file != NULL)
+		e = curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	if (e == CURLE_OK && o->proxy != NULL)
+		e = curl_easy_setopt(c, CURLOPT_PROXY, o->proxy);
+	return e;
+}
+
 /* Set every option of one request; CURLE_OK or the first failure. */
 static CURLcode
 set_request(struct http_xfer *x, const struct http_req *rq, struct http_resp *r)
@@ -309,15 +334,8 @@ set_request(struct http_xfer *x, const struct http_req *rq, struct http_resp *r)
 	SET(CURLOPT_CONNECTTIMEOUT_MS, x->o.connect_timeout_ms);
 	SET(CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	SET(CURLOPT_LOW_SPEED_TIME, x->o.low_speed_time);
-	/* TLS: verification is always on; --ca-file adds a bundle. */
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (x->o.ca_file != NULL)
-		SET(CURLOPT_CAINFO, x->o.ca_file);
-	/* Proxy: --proxy, else libcurl reads https_proxy; no_proxy is
-	 * honoured by libcurl for both. */
-	if (x->o.proxy != NULL)
-		SET(CURLOPT_PROXY, x->o.proxy);
+	if (e == CURLE_OK)
+		e = set_tls_proxy(c, &x->o);
 	SET(CURLOPT_USERAGENT, "discolog/" DISCOLOG_VERSION);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, r);
@@ -468,13 +486,9 @@ http_connect(struct http *h, const char *url, struct http_resp *r)
 	SET(CURLOPT_CONNECT_ONLY, 1L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_CONNECTTIMEOUT_MS, h->x.o.connect_timeout_ms);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->x.o.ca_file != NULL)
-		SET(CURLOPT_CAINFO, h->x.o.ca_file);
-	if (h->x.o.proxy != NULL)
-		SET(CURLOPT_PROXY, h->x.o.proxy);
-#undef SET
+	#undef SET
+	if (e == CURLE_OK)
+		e = set_tls_proxy(h->x.c, &h->x.o);
 	if (e == CURLE_OK)
 		e = curl_easy_perform(h->x.c);
 	if (e != CURLE_OK) {

@@ -24,6 +24,7 @@ struct http_opts {
 	long connect_timeout_ms;
 	long low_speed_time; /* s below 1 KiB/s before giving up */
 	int retry_max_time;  /* s of retrying one request */
+	bool insecure;	     /* no certificate verification (--insecure) */
 };
 
 #define HTTP_RESULTS(X)                                                        \
