@@ -2,19 +2,23 @@
 #
 #   make               build ./discolog
 #   make check         install what is missing, build, run every test
-#   make check-slow    the 300 MiB parallel-block upload (tests/blob_test.py)
+#   make check-slow    the 300 MiB parallel-block upload, the daemon's crash
+#                      test with 300 kills (CRASH_ITERATIONS)
 #   make demo          install what is missing, build, upload the samples to
 #                      the local MDCA emulator and show what it received
 #   make bench         throughput against wc, grep, gzip, pigz (see README)
 #   make fuzz          build the libFuzzer targets (clang)
 #   make format        clang-format every C file
+#   make install       PREFIX=/usr/local DESTDIR=: the binary, the docs, the
+#                      example configuration (to /etc/discolog when absent),
+#                      the systemd unit and the logrotate snippet
 #   SANITIZE=1         AddressSanitizer + UndefinedBehaviorSanitizer
 #   VALGRIND=1         unit suites under valgrind (with check)
 #   V=1                show full commands
 #   TESTS="parsers filter"   run only these unit suites in `make check`
 
 CC	?= cc
-PKGS	 = libcurl libcjson zlib libdeflate libarchive libpcre2-8 inih libcrypto
+PKGS	 = libcurl libcjson zlib libdeflate libarchive libpcre2-8 inih libssl libcrypto
 WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
 	   -Wformat=2 -Wvla -Wno-format-nonliteral
@@ -51,7 +55,7 @@ TEST_SRCS = $(wildcard tests/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: discolog all check check-slow demo bench fuzz format lint clean deps unit
+.PHONY: discolog all check check-slow demo bench fuzz format lint clean deps unit install
 
 all: discolog
 
@@ -79,6 +83,8 @@ check: deps
 check-slow: deps
 	@$(MAKE) --no-print-directory all
 	@DISCOLOG_SLOW_TESTS=1 BUILD=$(BUILD) TESTS=blob_test scripts/run-tests
+	@cd tests && CRASH_ITERATIONS=$${CRASH_ITERATIONS:-300} \
+	    python3 daemon_test.py test_crash_many_kills
 
 demo: deps
 	@$(MAKE) --no-print-directory all build/loggen
@@ -104,6 +110,35 @@ format:
 
 lint:
 	@scripts/checksrc.sh
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+DOCDIR	?= $(PREFIX)/share/doc/discolog
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+
+# `make` first: install copies ./discolog as built (SANITIZE or not).
+install:
+	@[ -x discolog ] || { echo "make install: build first (make)" >&2; exit 1; }
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	install -m 0755 discolog $(DESTDIR)$(BINDIR)/discolog
+	install -m 0644 README.md scripts/discolog.conf.example \
+	    $(DESTDIR)$(DOCDIR)/
+	sed -e 's|/usr/local/bin/discolog|$(BINDIR)/discolog|' \
+	    -e 's|/usr/local/share/doc/discolog|$(DOCDIR)|' \
+	    -e 's|/etc/discolog/|$(SYSCONFDIR)/discolog/|' \
+	    scripts/discolog.service >$(DESTDIR)$(UNITDIR)/discolog.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/discolog.service
+	install -m 0644 scripts/discolog.logrotate \
+	    $(DESTDIR)$(SYSCONFDIR)/logrotate.d/discolog
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/discolog
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/discolog/discolog.conf ]; then \
+	    echo "  kept   $(DESTDIR)$(SYSCONFDIR)/discolog/discolog.conf"; \
+	else \
+	    install -m 0640 scripts/discolog.conf.example \
+	        $(DESTDIR)$(SYSCONFDIR)/discolog/discolog.conf; \
+	fi
 
 clean:
 	rm -rf build discolog

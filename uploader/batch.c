@@ -181,8 +181,9 @@ batch_open(struct batch *b, char *err, size_t errlen)
 
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(b->id, sizeof(b->id), "%s-%ld-%u", ts, (long)getpid(),
-	         ++batch_seq); /* unique over the process, not per batch */
+	/* Unique over the process, not per batch; sorts by time. */
+	snprintf(b->id, sizeof(b->id), "%s-%ld-%06u", ts, (long)getpid(),
+	         ++batch_seq);
 	snprintf(b->tmp_path, sizeof(b->tmp_path), "%s/tmp/%s.log.gz", b->spool,
 	         b->id);
 	b->fd =
@@ -220,6 +221,7 @@ write_meta(struct batch *b, const char *gz, char *err, size_t errlen)
 	    !cJSON_AddNumberToObject(o, "bytes", (double)b->cur_in) ||
 	    !cJSON_AddNumberToObject(o, "compressed_bytes",
 	                             (double)pd_total_out(b->pd)) ||
+	    (b->c.meta_cb != NULL && b->c.meta_cb(b->c.meta_arg, o) == -1) ||
 	    (js = cJSON_PrintUnformatted(o)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
@@ -352,6 +354,12 @@ uint64_t
 batch_bytes_out(const struct batch *b)
 {
 	return b->bytes_out;
+}
+
+uint64_t
+batch_open_lines(const struct batch *b)
+{
+	return b->open ? b->cur_lines : 0;
 }
 
 unsigned

@@ -20,6 +20,7 @@
 #include "record.h"
 
 struct batch;
+struct cJSON;
 
 struct batch_conf {
 	const char *spool;       /* spool directory (tmp/, ready/ inside) */
@@ -34,6 +35,10 @@ struct batch_conf {
 	 * of the batch's own with `threads` (0: online CPUs). */
 	struct pd_pool *pool;
 	int threads;
+	/* More members for the description, added when a batch is sealed
+	 * (`run`: its source and checkpoint); NULL: none.  0 or -1. */
+	int (*meta_cb)(void *arg, struct cJSON *o);
+	void *meta_arg;
 };
 
 /* Called with the path of each sealed batch (in ready/). */
@@ -59,6 +64,8 @@ uint64_t batch_lines(const struct batch *b);
 uint64_t batch_bytes_in(const struct batch *b);
 uint64_t batch_bytes_out(const struct batch *b);
 unsigned batch_count(const struct batch *b);
+/* Lines in the open (not yet sealed) batch. */
+uint64_t batch_open_lines(const struct batch *b);
 const char *batch_source_type(const struct batch *b);
 
 /* Drop an unsealed batch (its tmp file is removed) and free; NULL ok. */

@@ -42,6 +42,7 @@ struct cli {
 	bool json, csv;
 	bool dry_run;
 	bool no_progress;
+	bool foreground; /* run -d */
 	const char *output_dir;
 	const char *source_type;
 	int verbosity;
@@ -100,5 +101,8 @@ int cmd_check(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_run(int argc, char **argv);        /* daemon.c */
+int cmd_status(int argc, char **argv);     /* status.c */
+int cmd_configtest(int argc, char **argv); /* status.c */
 
 #endif

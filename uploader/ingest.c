@@ -31,6 +31,7 @@
 #include "progress.h"
 #include "recjson.h"
 #include "secret.h"
+#include "spool.h"
 
 #define MAX_SOURCE_TYPES 16
 
@@ -480,124 +481,30 @@ default_state_dir(void)
 	return strdup(p);
 }
 
-/* Paths of the .log.gz files in ready/, oldest name first. */
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **
-spool_leftovers(const char *spool, size_t *n)
-{
-	char dir[4200], **v = NULL;
-	DIR *d;
-	struct dirent *e;
-
-	*n = 0;
-	snprintf(dir, sizeof(dir), "%s/ready", spool);
-	if ((d = opendir(dir)) == NULL)
-		return NULL;
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		char **nv;
-
-		if (l < 7 || strcmp(e->d_name + l - 7, ".log.gz") != 0)
-			continue;
-		if ((nv = realloc(v, (*n + 1) * sizeof(*v))) == NULL)
-			break;
-		v = nv;
-		if ((v[*n] = malloc(strlen(dir) + l + 2)) == NULL)
-			break;
-		snprintf(v[*n], strlen(dir) + l + 2, "%s/%s", dir, e->d_name);
-		(*n)++;
-	}
-	closedir(d);
-	if (v != NULL)
-		qsort(v, *n, sizeof(*v), cmp_str);
-	return v;
-}
-
-struct batch_meta {
-	char data_source[256], source_type[128];
-	bool snapshot;
-	double lines, bytes;
-};
-
-static int
-read_meta(const char *gz, struct batch_meta *m)
-{
-	char path[4200];
-	FILE *f;
-	char buf[4096];
-	size_t n;
-	cJSON *j, *v;
-	int rc = -1;
-
-	memset(m, 0, sizeof(*m));
-	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(gz) - 7), gz);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((j = cJSON_Parse(buf)) == NULL)
-		return -1;
-	v = cJSON_GetObjectItemCaseSensitive(j, "data_source");
-	if (cJSON_IsString(v))
-		snprintf(m->data_source, sizeof(m->data_source), "%s",
-		         v->valuestring);
-	v = cJSON_GetObjectItemCaseSensitive(j, "source_type");
-	if (cJSON_IsString(v)) {
-		snprintf(m->source_type, sizeof(m->source_type), "%s",
-		         v->valuestring);
-		rc = 0;
-	}
-	m->snapshot =
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "snapshot"));
-	v = cJSON_GetObjectItemCaseSensitive(j, "lines");
-	m->lines = cJSON_IsNumber(v) ? v->valuedouble : 0;
-	v = cJSON_GetObjectItemCaseSensitive(j, "bytes");
-	m->bytes = cJSON_IsNumber(v) ? v->valuedouble : 0;
-	cJSON_Delete(j);
-	return m->data_source[0] ? rc : -1;
-}
-
-static void
-remove_batch(const char *gz)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(gz) - 7), gz);
-	unlink(gz);
-	unlink(path);
-}
-
-/* Send one sealed batch; returns the exit code it implies. */
+/* Send one sealed batch (through the ledger, from the stage an earlier run
+ * reached); returns the exit code it implies. */
 static int
 send_batch(struct mdca *m, const char *gz, bool leftover)
 {
 	struct batch_meta meta;
 	const char *base = strrchr(gz, '/') ? strrchr(gz, '/') + 1 : gz;
 	char err[1024];
-	enum http_result res;
+	enum spool_step_result res;
 
-	if (read_meta(gz, &meta) == -1) {
+	if (spool_read_meta(gz, &meta) == -1) {
 		log_warnx("%s: no readable description beside it (.json): "
 		          "left in the spool",
 		          gz);
 		return EXIT_RUNTIME;
 	}
-	res = mdca_upload_file(m, gz, base, meta.source_type, meta.data_source,
-	                       meta.snapshot, err, sizeof(err));
-	if (res == HTTP_OK) {
+	res = spool_send(m, gz, &meta, err, sizeof(err));
+	if (res == SPOOL_STEP_DONE) {
 		log_info("uploaded %s: %.0f lines (%.0f bytes) as %s to %s "
 		         "'%s'%s",
 		         base, meta.lines, meta.bytes, meta.source_type,
 		         meta.snapshot ? "snapshot" : "data source",
 		         meta.data_source,
 		         leftover ? " (left by an earlier run)" : "");
-		remove_batch(gz);
 		return EXIT_OK;
 	}
 	log_warnx("%s", err);
@@ -605,14 +512,14 @@ send_batch(struct mdca *m, const char *gz, bool leftover)
 	          "will be sent by the next `discolog upload`",
 	          gz, meta.lines, meta.data_source);
 	switch (res) {
-	case HTTP_AUTH:
+	case SPOOL_STEP_AUTH:
 		return EXIT_AUTH;
-	case HTTP_REJECTED:
-		return strstr(err, "no data source") ? EXIT_USAGE
-		                                     : EXIT_RUNTIME;
-	case HTTP_RETRY_NET:
-	case HTTP_RETRY_HTTP:
-	case HTTP_OK:
+	case SPOOL_STEP_CONFIG:
+		return EXIT_USAGE;
+	case SPOOL_STEP_REJECTED:
+	case SPOOL_STEP_RETRY:
+	case SPOOL_STEP_PROGRESS:
+	case SPOOL_STEP_DONE:
 	default:
 		return EXIT_RUNTIME;
 	}
@@ -817,7 +724,8 @@ cmd_upload(int argc, char **argv)
 				goto done;
 			}
 		}
-		left = spool_leftovers(spool, &nleft);
+		spool_recover(spool);
+		left = spool_list(spool, &nleft);
 	}
 	u.bc.spool = spool;
 	u.bc.data_source = cli.conf.snapshot      ? cli.conf.snapshot

@@ -65,4 +65,41 @@
 /* After a refresh failed for the network, the next try, in ms. */
 #define TOKEN_RETRY_MS (30 * 1000)
 
+/* Rejected lines in a row after which a stream detects its format again. */
+#define REDETECT_REJECTS 64
+/* discolog run: the spool's byte quota, unless spool_max_bytes says. */
+#define SPOOL_MAX_BYTES_DEFAULT (1024ull * 1024 * 1024)
+/* A rotated or deleted followed file is drained this long after EOF, s. */
+#define ROTATE_WAIT_DEFAULT 30
+/* Stat polls of followed files, ms (the safety net when inotify runs). */
+#define POLL_INTERVAL_DEFAULT 500
+/* A file dropped into a spool directory is taken once unchanged this
+ * long, s. */
+#define SPOOL_SETTLE_DEFAULT 2
+/* A batch of `run` is sealed at this age (s) unless batch_max_age says. */
+#define BATCH_MAX_AGE_DEFAULT 60
+/* Bytes before the offset of a followed file that identify it (marker). */
+#define TAIL_MARKER_BYTES 256
+/* Lines one source reads per loop iteration before the loop turns. */
+#define DAEMON_LINES_PER_TURN 20000
+/* One upload step of the daemon retries this long (s) before the worker
+ * backs off on its own, so a stop is never held up for long. */
+#define DAEMON_STEP_RETRY_MAX 20
+/* The worker's backoff between failed steps: first and cap, ms. */
+#define DAEMON_BACKOFF_FIRST_MS 1000
+#define DAEMON_BACKOFF_CAP_MS   (5 * 60 * 1000)
+/* Uploads failing this long (s) make a source unhealthy in `status`. */
+#define DAEMON_UNHEALTHY_AFTER 60
+/* syslog receiver (syslogd.h): the longest message unless
+ * syslog_max_message says (at most LINE_MAX_BYTES), the TCP and TLS
+ * connections of one source at once, and the seconds a silent one stays. */
+#define SYSLOG_MAX_MESSAGE_DEFAULT     (64 * 1024)
+#define SYSLOG_MAX_CONNECTIONS_DEFAULT 256
+#define SYSLOG_IDLE_TIMEOUT_DEFAULT    300
+/* The metrics endpoint (metrics.h): request bytes, connections at once,
+ * and the ms a client has to send its request and read the answer. */
+#define METRICS_REQUEST_MAX_BYTES 2048
+#define METRICS_MAX_CONNECTIONS   16
+#define METRICS_TIMEOUT_MS        5000
+
 #endif

@@ -43,6 +43,9 @@ static const char usage[] =
     "  doctor           check configuration, network, TLS, clock, token, "
     "permissions,\n"
     "                   data sources\n"
+    "  run -c CONF      daemon: follow inputs, spool, upload continuously\n"
+    "  status -c CONF   what the daemon does: sources, spool, last upload\n"
+    "  configtest -c CONF  check a configuration and exit\n"
     "\n"
     "`discolog COMMAND --help` tells more; `discolog --version` the\n"
     "versions of discolog and its libraries.\n";
@@ -143,6 +146,9 @@ static const struct {
     {"apps", cmd_apps},
     {"blockscript", cmd_blockscript},
     {"doctor", cmd_doctor},
+    {"run", cmd_run},
+    {"status", cmd_status},
+    {"configtest", cmd_configtest},
 };
 
 int

@@ -256,10 +256,9 @@ done:
 	return res;
 }
 
-/* GET upload_url: the SAS URL (caller frees) and its provider. */
-static enum http_result
-upload_url(struct mdca *m, const char *filename, const char *source, char **url,
-           char *provider, size_t plen, char *err, size_t errlen)
+enum http_result
+mdca_upload_url(struct mdca *m, const char *filename, const char *source,
+    char **url, char *provider, size_t plen, char *err, size_t errlen)
 {
 	CURL *esc = curl_easy_init();
 	char *ef = NULL, *es = NULL, *path = NULL;
@@ -311,9 +310,9 @@ done:
 	return res;
 }
 
-static enum http_result
-done_upload(struct mdca *m, const char *url, const char *stream, bool snapshot,
-            char *err, size_t errlen)
+enum http_result
+mdca_done_upload(struct mdca *m, const char *url, const char *stream,
+    bool snapshot, bool *already, char *err, size_t errlen)
 {
 	struct http_resp r = {0};
 	enum http_result res = HTTP_REJECTED;
@@ -339,9 +338,13 @@ done_upload(struct mdca *m, const char *url, const char *stream, bool snapshot,
 	 * it again would deliver it twice.  MDCA documents no code for
 	 * this (mdca-api.md §6); match liberally.
 	 */
-	if (res == HTTP_REJECTED && r.status == 400 &&
-	    (strcasestr(code, "ALREADY_FINALIZED") != NULL ||
-	     strcasestr(code, "already finalized") != NULL)) {
+	if (already != NULL)
+		*already = false;
+	if (res == HTTP_REJECTED && (r.status == 400 || r.status == 409) &&
+	    strcasestr(code, "already") != NULL &&
+	    strcasestr(code, "final") != NULL) {
+		if (already != NULL)
+			*already = true;
 		log_verbose("done_upload: the tenant says the upload is "
 		            "already finalized (after %d attempts): an earlier "
 		            "attempt went through",
@@ -364,6 +367,27 @@ done:
 		explicit_bzero(body, strlen(body));
 		free(body);
 	}
+	return res;
+}
+
+enum http_result
+mdca_put_file(struct mdca *m, const char *url, const char *provider,
+    const char *path, char *err, size_t errlen)
+{
+	enum http_result res;
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return HTTP_REJECTED;
+	}
+	res = blob_put(m->blob, url, provider, fd, (uint64_t)st.st_size, err,
+	    errlen);
+	close(fd);
 	return res;
 }
 
@@ -391,8 +415,8 @@ mdca_upload_file(struct mdca *m, const char *path, const char *filename,
 		return HTTP_REJECTED;
 	}
 	for (int renewal = 0;; renewal++) {
-		res = upload_url(m, filename, source, &url, provider,
-		                 sizeof(provider), err, errlen);
+		res = mdca_upload_url(m, filename, source, &url, provider,
+		    sizeof(provider), err, errlen);
 		if (res != HTTP_OK)
 			break;
 		res = blob_put(m->blob, url, provider, fd, (uint64_t)st.st_size,
@@ -409,8 +433,8 @@ mdca_upload_file(struct mdca *m, const char *path, const char *filename,
 			continue;
 		}
 		if (res == HTTP_OK)
-			res =
-			    done_upload(m, url, stream, snapshot, err, errlen);
+			res = mdca_done_upload(m, url, stream, snapshot, NULL,
+			    err, errlen);
 		explicit_bzero(url, strlen(url));
 		free(url);
 		break;

@@ -64,6 +64,13 @@ struct run {
 	size_t run_len[PIPELINE_REDETECT];
 	uint64_t run_lineno[PIPELINE_REDETECT];
 	size_t nrun;
+	pipeline_sink *sink;
+	void *sink_arg;
+	uint64_t rejects_in_a_row;
+	/* Files detect again on a run of rejects and parse the run again
+	 * (replay); a stream (discolog run) has handed those lines back
+	 * already, and detects again from its next lines instead. */
+	bool replay;
 };
 
 static int one_line(struct run *ru, struct slice line, uint64_t lineno,
@@ -188,9 +195,10 @@ one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
 	if (r.syslog)
 		st->syslog_lines++;
 	if (v == PARSE_REJECT) {
+		ru->rejects_in_a_row++;
 		keep_reject(st, lineno, r.reason, line);
 		probe_reject(ru, line);
-		if (st->pinned)
+		if (st->pinned || !ru->replay)
 			return 0;
 		if ((ru->run_data[ru->nrun] = malloc(line.len + 1)) == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -204,13 +212,14 @@ one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
 		return 0;
 	}
 	run_clear(ru);
+	ru->rejects_in_a_row = 0;
 	if (v == PARSE_SKIP)
 		return 0;
 	f = filter_apply(ru->pl->filter, &r);
 	st->dropped[f]++;
 	if (f != FILTER_KEEP)
 		return 0;
-	return ru->pl->sink(ru->pl->sink_arg, &r, lineno, err, errlen);
+	return ru->sink(ru->sink_arg, &r, lineno, err, errlen);
 }
 
 /*
@@ -275,7 +284,11 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
        bool *unknown, char *err, size_t errlen)
 {
 	struct head h = {0};
-	struct run ru = {.pl = pl, .st = st};
+	struct run ru = {.pl = pl,
+	    .st = st,
+	    .sink = pl->sink,
+	    .sink_arg = pl->sink_arg,
+	    .replay = true};
 	struct slice line;
 	uint64_t lineno;
 	bool too_long;
@@ -390,4 +403,188 @@ pipeline_run(const struct pipeline *pl, const char *path, bool *unknown,
 	free(st);
 	input_close(in);
 	return rc;
+}
+
+/* ---- streams: lines one at a time (discolog run) ---- */
+
+struct pipeline_stream {
+	struct run ru;
+	struct member_stats st;
+	struct head h;
+	uint64_t tags[PEEK_LINES * 4];
+	pipeline_line_done *done;
+	bool detected;
+};
+
+struct pipeline_stream *
+pipeline_stream_new(const struct pipeline *pl, const char *name,
+                    pipeline_sink *sink, pipeline_line_done *done, void *arg)
+{
+	struct pipeline_stream *ps = calloc(1, sizeof(*ps));
+
+	if (ps == NULL)
+		return NULL;
+	if (arena_init(&ps->ru.arena, ARENA_BYTES) == -1) {
+		free(ps);
+		return NULL;
+	}
+	ps->ru.pl = pl;
+	ps->ru.st = &ps->st;
+	ps->ru.sink = sink;
+	ps->ru.sink_arg = arg;
+	ps->done = done;
+	snprintf(ps->st.name, sizeof(ps->st.name), "%s", name);
+	return ps;
+}
+
+/* Choose the parser from the head lines (or the pinned one). */
+static int
+stream_detect(struct pipeline_stream *ps, char *err, size_t errlen)
+{
+	const struct pipeline *pl = ps->ru.pl;
+	struct member_stats *st = &ps->st;
+	struct head *h = &ps->h;
+
+	free(ps->ru.state);
+	ps->ru.state = NULL;
+	if (pl->pinned != NULL) {
+		st->parser = pl->pinned;
+		st->pinned = true;
+	} else {
+		struct slice raw[PEEK_LINES], body[PEEK_LINES];
+		struct peek pk;
+		size_t n = 0;
+
+		for (size_t i = 0; i < h->n && n < PEEK_LINES; i++)
+			if (slice_trim(h->line[i]).len > 0 && !h->too_long[i])
+				raw[n++] = h->line[i];
+		parser_peek(&pk, st->name, raw, body, n, pl->now_ms);
+		st->parser = parser_choose(&pk, &st->bid);
+		if (st->parser != NULL)
+			log_verbose("%s: detected format %s (bid %d)", st->name,
+			            st->parser->name, st->bid);
+		else if (n > 0)
+			log_warnx("%s: format not recognised in %zu lines: "
+			          "they are not uploaded (pin one with "
+			          "format =)",
+			          st->name, n);
+	}
+	if (st->parser != NULL &&
+	    (ps->ru.state = calloc(1, st->parser->state_size + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	st->detected = st->parser;
+	ps->detected = true;
+	ps->ru.rejects_in_a_row = 0;
+	return 0;
+}
+
+/* One line through parse, filter and sink, then its tag handed back. */
+static int
+stream_one(struct pipeline_stream *ps, struct slice line, uint64_t lineno,
+           bool too_long, uint64_t tag, char *err, size_t errlen)
+{
+	if (ps->st.parser == NULL) {
+		ps->st.lines++; /* counted, not uploaded */
+	} else if (one_line(&ps->ru, line, lineno, too_long, err, errlen) == -1)
+		return -1;
+	if (ps->done != NULL)
+		ps->done(ps->ru.sink_arg, tag);
+	return 0;
+}
+
+int
+pipeline_stream_flush(struct pipeline_stream *ps, char *err, size_t errlen)
+{
+	struct head *h = &ps->h;
+	int rc = 0;
+
+	if (!ps->detected) {
+		if (h->n == 0)
+			return 0;
+		if (stream_detect(ps, err, errlen) == -1)
+			return -1;
+	}
+	for (size_t i = 0; i < h->n && rc == 0; i++)
+		rc = stream_one(ps, h->line[i], h->lineno[i], h->too_long[i],
+		                ps->tags[i], err, errlen);
+	head_free(h);
+	/* Nothing recognised: look again at the next lines. */
+	if (ps->st.parser == NULL)
+		ps->detected = false;
+	return rc;
+}
+
+int
+pipeline_stream_line(struct pipeline_stream *ps, struct slice line,
+                     uint64_t lineno, bool too_long, uint64_t tag, char *err,
+                     size_t errlen)
+{
+	struct head *h = &ps->h;
+
+	if (ps->detected) {
+		if (stream_one(ps, line, lineno, too_long, tag, err, errlen) ==
+		    -1)
+			return -1;
+		/* A long run of rejects: the source may have changed its
+		 * format (DESIGN.md §3); detect again, unless pinned. */
+		if (ps->ru.rejects_in_a_row >= REDETECT_REJECTS &&
+		    ps->ru.pl->pinned == NULL) {
+			log_info("%s: %llu lines in a row rejected: detecting "
+			         "the format again",
+			         ps->st.name,
+			         (unsigned long long)ps->ru.rejects_in_a_row);
+			ps->detected = false;
+			ps->ru.rejects_in_a_row = 0;
+		}
+		return 0;
+	}
+	if ((h->data[h->n] = malloc(line.len ? line.len : 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(h->data[h->n], line.p, line.len);
+	h->line[h->n] = (struct slice){h->data[h->n], line.len};
+	h->lineno[h->n] = lineno;
+	h->too_long[h->n] = too_long;
+	ps->tags[h->n] = tag;
+	if (slice_trim(line).len > 0 && !too_long)
+		h->nonblank++;
+	h->n++;
+	if (ps->ru.pl->pinned != NULL || h->nonblank >= PEEK_LINES ||
+	    h->n == PEEK_LINES * 4)
+		return pipeline_stream_flush(ps, err, errlen);
+	return 0;
+}
+
+void
+pipeline_stream_reset(struct pipeline_stream *ps)
+{
+	head_free(&ps->h);
+	ps->detected = false;
+	ps->ru.rejects_in_a_row = 0;
+}
+
+bool
+pipeline_stream_pending(const struct pipeline_stream *ps)
+{
+	return ps->h.n > 0;
+}
+
+const struct member_stats *
+pipeline_stream_stats(const struct pipeline_stream *ps)
+{
+	return &ps->st;
+}
+
+void
+pipeline_stream_free(struct pipeline_stream *ps)
+{
+	if (ps == NULL)
+		return;
+	head_free(&ps->h);
+	arena_free(&ps->ru.arena);
+	free(ps->ru.state);
+	free(ps);
 }

@@ -90,4 +90,45 @@ struct pipeline {
 int pipeline_run(const struct pipeline *pl, const char *path, bool *unknown,
                  char *err, size_t errlen);
 
+/*
+ * Streams: the same pipeline fed one line at a time, for inputs that never
+ * end (discolog run: followed files, spool-directory files).
+ *
+ * The first lines are held until PEEK_LINES non-blank ones are there (or
+ * pipeline_stream_flush), then the format is detected and they go through;
+ * after that each line goes through at once.  Every line, kept or
+ * dropped, is handed back through `done` with its `tag` once it has been
+ * through (the reader's position), in order.  `sink` and `done` get `arg`.
+ */
+struct pipeline_stream;
+typedef void pipeline_line_done(void *arg, uint64_t tag);
+
+/* A stream named `name` (for stats and messages); NULL when out of
+ * memory.  `pl` is borrowed: its filter, pinned parser and now_ms. */
+struct pipeline_stream *
+pipeline_stream_new(const struct pipeline *pl, const char *name,
+                    pipeline_sink *sink, pipeline_line_done *done, void *arg);
+
+/* One line (borrowed: copied while held).  0, or -1 when the sink failed
+ * (reason in err; that line was not handed back). */
+int pipeline_stream_line(struct pipeline_stream *ps, struct slice line,
+                         uint64_t lineno, bool too_long, uint64_t tag,
+                         char *err, size_t errlen);
+
+/* Detect with the lines there are and let them through.  0 or -1. */
+int pipeline_stream_flush(struct pipeline_stream *ps, char *err, size_t errlen);
+
+/* Drop the lines held (not handed back) and detect again. */
+void pipeline_stream_reset(struct pipeline_stream *ps);
+
+/* Are lines held for detection? */
+bool pipeline_stream_pending(const struct pipeline_stream *ps);
+
+/* The counters so far (borrowed). */
+const struct member_stats *
+pipeline_stream_stats(const struct pipeline_stream *ps);
+
+/* NULL ok. */
+void pipeline_stream_free(struct pipeline_stream *ps);
+
 #endif
