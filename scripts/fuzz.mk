@@ -2,7 +2,7 @@
 #   make fuzz                       build build/fuzz/fuzz_parse
 #   make fuzz FUZZ_TIME=600         and run it that many seconds
 CLANG	?= clang
-PKGS	 = libcurl libcjson zlib libdeflate libarchive libpcre2-8 inih libcrypto
+PKGS	 = libcurl libcjson zlib libdeflate libarchive libpcre2-8 inih libcrypto libssl
 FFLAGS	 = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	   -iquote uploader -iquote parsers $(shell pkg-config --cflags $(PKGS))
 SRCS	 = $(filter-out uploader/main.c,$(wildcard uploader/*.c)) \
