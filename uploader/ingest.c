@@ -516,10 +516,12 @@ send_batch(struct mdca *m, const char *gz, bool leftover, bool *moved)
 		return EXIT_OK;
 	}
 	log_warnx("%s", err);
-	if (res == SPOOL_STEP_CONFIG || res == SPOOL_STEP_REJECTED) {
+	if (res == SPOOL_STEP_CONFIG) {
 		/*
-		 * Sending it again cannot help: left in ready/ it would stand
-		 * before every later batch.  It moves aside, whole: the file
+		 * The tenant has no such data source: sending it again cannot
+		 * help, and left in ready/ it would stand before every later
+		 * batch.  (Other refusals may be ours, a CA bundle, a proxy:
+		 * those batches stay.)  It moves aside, whole: the file
 		 * is a gzip of the kept lines, itself a valid input.
 		 */
 		char dst[4400];
