@@ -212,6 +212,40 @@ def test_rename_rotation_copytruncate_delete_recreate():
 
 
 @suite.test
+def test_drops_to_its_user_before_reading():
+    import pwd
+    if os.geteuid() != 0:
+        print("skip: needs root to change user")
+        return
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        print("skip: no user 'nobody'")
+        return
+    emu = Emulator("--rpm", "6000")
+    d = Daemon(emu, {"px": FOLLOW}, extra="user = nobody\n")
+    try:
+        os.chmod(d.dir, 0o755)
+        os.chmod(d.logs, 0o755)
+        lines = squid(50, 5)
+        append(d.path("access.log"), lines)
+        d.start()
+        wait_for(all_uploaded(emu, 50), what="lines as nobody", d=d)
+        with open("/proc/%d/status" % d.proc.pid) as f:
+            st = dict(l.split(":", 1) for l in f.read().splitlines()
+                      if ":" in l)
+        check(st["Uid"].split() == [str(nobody.pw_uid)] * 4, st["Uid"])
+        check(st["NoNewPrivs"].strip() == "1", st["NoNewPrivs"])
+        check(os.stat(d.state).st_uid == nobody.pw_uid)
+        check("running as nobody" in d.stderr(), d.stderr())
+        check(d.stop() == 0)
+        exactly_once(emu, lines)
+    finally:
+        d.close()
+        emu.stop()
+
+
+@suite.test
 def test_partial_last_line_and_glob():
     emu = Emulator("--rpm", "6000")
     d = Daemon(emu, {"px": "data_source = HQ-Proxy\nfollow = LOGS/*.log\n"

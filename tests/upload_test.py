@@ -258,6 +258,25 @@ def test_unknown_data_source_exit_2():
                          env=c.env(emu))
         check(rc == 2, "rc %d: %s" % (rc, err))
         check("no data source called 'HQ-Proxx'" in err, err)
+        # The refused batch moved aside: it does not block the next run,
+        # and it is itself an input to send again under the right name.
+        check(c.ready() == [], c.ready())
+        rej = os.path.join(c.state, "spool", "rejected")
+        gz = [f for f in os.listdir(rej) if f.endswith(".log.gz")]
+        check(len(gz) == 1 and ("moved to %s" % os.path.join(rej, gz[0]))
+              in err, (gz, err))
+        l2, k2 = squid_lines(10, seed=77, internal_every=0)
+        write_lines(c.path("b.log"), l2)
+        rc, _, err = run(upload_args(c, c.path("b.log")), env=c.env(emu))
+        check(rc == 0, err)
+        rc, _, err = run(upload_args(c, os.path.join(rej, gz[0])),
+                         env=c.env(emu))
+        check(rc == 0, err)
+        got = emu.received_lines()
+        kept = [l for l in lines if b"https://10." not in l and
+                b"https://192.168." not in l and b"https://172.20." not in l
+                and b"intranet.corp.example" not in l]
+        check(got == k2 + kept, (len(got), len(k2), len(kept)))
     finally:
         emu.stop()
         c.close()

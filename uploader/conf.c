@@ -115,6 +115,8 @@ static const struct conf_key {
      10, 60000, "milliseconds between stat polls of followed files"},
     {"daemon", "inotify", C_BOOL, offsetof(struct conf, inotify), 0, 0, 0,
      "use inotify (no: stat polling only)"},
+    {"daemon", "user", C_STR, offsetof(struct conf, user), 0, 0, 0,
+     "the user run becomes after binding ports and opening inputs"},
     {"daemon", "metrics_file", C_STR, offsetof(struct conf, metrics_file), 0, 0,
      0, "Prometheus textfile written every second"},
     {"daemon", "metrics_listen", C_STR, offsetof(struct conf, metrics_listen),
@@ -883,6 +885,7 @@ conf_free(struct conf *c)
 	free(c->sources);
 	free(c->fingerprint);
 	free(c->path);
+	free(c->user);
 	free(c->tenant);
 	free(c->ca_file);
 	free(c->proxy);

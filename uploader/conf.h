@@ -103,6 +103,7 @@ struct conf {
 	int rotate_wait;          /* s a rotated file is drained after EOF */
 	int poll_interval;        /* ms between stat polls */
 	bool inotify;             /* false: stat polling only */
+	char *user;               /* run becomes this user */
 	char *metrics_file;       /* Prometheus textfile (metrics.h) */
 	char *metrics_listen;     /* HOST:PORT of /metrics and /health */
 	bool metrics_remote;      /* metrics_listen may be non-loopback */

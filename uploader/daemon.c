@@ -56,6 +56,7 @@
 #include "limits.h"
 #include "log.h"
 #include "loop.h"
+#include "priv.h"
 #include "mdca.h"
 #include "metrics.h"
 #include "pipeline.h"
@@ -1240,6 +1241,17 @@ cmd_run(int argc, char **argv)
 	queue_spool(d);
 	open_metrics(d);
 	open_sources(d);
+	/* Ports bound, inputs opened: no more root before any parsing. */
+	{
+		char perr[512];
+
+		if (priv_drop(d->conf->user, d->state, perr, sizeof(perr)) ==
+		    -1) {
+			log_warnx("%s", perr);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+	}
 	if (shipper_start(d->ship, m) == -1) {
 		m = NULL;
 		log_warnx("cannot start the upload worker");

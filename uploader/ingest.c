@@ -481,10 +481,23 @@ default_state_dir(void)
 	return strdup(p);
 }
 
+/* Where spool_reject puts ready/NAME: the spool's rejected/NAME. */
+static void
+rejected_path(const char *gz, char *out, size_t outlen)
+{
+	const char *base = strrchr(gz, '/') ? strrchr(gz, '/') + 1 : gz;
+	size_t n = (size_t)(base - gz);
+
+	/* ".../spool/ready/" less "ready/" */
+	if (n >= 7)
+		n -= 7;
+	snprintf(out, outlen, "%.*s/rejected/%s", (int)n, gz, base);
+}
+
 /* Send one sealed batch (through the ledger, from the stage an earlier run
  * reached); returns the exit code it implies. */
 static int
-send_batch(struct mdca *m, const char *gz, bool leftover)
+send_batch(struct mdca *m, const char *gz, bool leftover, bool *moved)
 {
 	struct batch_meta meta;
 	const char *base = strrchr(gz, '/') ? strrchr(gz, '/') + 1 : gz;
@@ -508,9 +521,29 @@ send_batch(struct mdca *m, const char *gz, bool leftover)
 		return EXIT_OK;
 	}
 	log_warnx("%s", err);
-	log_warnx("batch %s (%.0f lines for '%s') is kept in the spool and "
-	          "will be sent by the next `discolog upload`",
-	          gz, meta.lines, meta.data_source);
+	if (res == SPOOL_STEP_CONFIG) {
+		/*
+		 * The tenant has no such data source: sending it again cannot
+		 * help, and left in ready/ it would stand before every later
+		 * batch.  (Other refusals may be ours, a CA bundle, a proxy:
+		 * those batches stay.)  It moves aside, whole: the file
+		 * is a gzip of the kept lines, itself a valid input.
+		 */
+		char dst[4400];
+
+		rejected_path(gz, dst, sizeof(dst));
+		if (spool_reject(gz) == 0) {
+			log_warnx("batch moved to %s (%.0f lines for '%s'): "
+				  "send it once the data source is right with "
+				  "`discolog upload -s NAME %s`",
+			    dst, meta.lines, meta.data_source, dst);
+			*moved = true;
+		}
+	} else
+		log_warnx("batch %s (%.0f lines for '%s') is kept in the "
+			  "spool and will be sent by the next `discolog "
+			  "upload`",
+		    gz, meta.lines, meta.data_source);
 	switch (res) {
 	case SPOOL_STEP_AUTH:
 		return EXIT_AUTH;
@@ -605,10 +638,13 @@ file_size(const char *path)
 /* Send one batch with the progress bar following it. */
 static int
 send_tracked(struct mdca *m, const char *gz, bool leftover,
-             struct upload_progress *p)
+    struct upload_progress *p, bool *moved)
 {
 	uint64_t size = file_size(gz);
-	int r = send_batch(m, gz, leftover);
+	int r;
+
+	*moved = false;
+	r = send_batch(m, gz, leftover, moved);
 
 	p->sent_base += size;
 	progress_sent(p->sent_base);
@@ -806,23 +842,35 @@ cmd_upload(int argc, char **argv)
 	/* What an earlier run left goes first, in order. */
 	for (size_t i = 0; i < nleft; i++) {
 		int r;
+		bool moved;
 
 		if (in_list(u.sealed, u.nsealed, left[i]))
 			continue;
-		r = send_tracked(m, left[i], true, &up);
+		r = send_tracked(m, left[i], true, &up, &moved);
 		status = exit_worse(status, r);
-		if (r != EXIT_OK)
+		/* One refused batch moved aside does not hold the others. */
+		if (r != EXIT_OK && !moved)
 			goto done;
 	}
 	for (size_t i = 0; i < u.nsealed; i++) {
-		int r = send_tracked(m, u.sealed[i], false, &up);
+		bool moved;
+		int r = send_tracked(m, u.sealed[i], false, &up, &moved);
 
 		status = exit_worse(status, r);
 		if (r != EXIT_OK) {
-			for (size_t k = i + 1; k < u.nsealed; k++)
-				log_warnx("batch %s not sent: kept in the "
-				          "spool",
-				          u.sealed[k]);
+			for (size_t k = i + 1; k < u.nsealed; k++) {
+				char dst[4400];
+
+				/* Same data source, same refusal. */
+				if (moved && spool_reject(u.sealed[k]) == 0) {
+					rejected_path(u.sealed[k], dst,
+					    sizeof(dst));
+					log_warnx("batch moved to %s too", dst);
+				} else
+					log_warnx("batch %s not sent: kept in "
+						  "the spool",
+					    u.sealed[k]);
+			}
 			break;
 		}
 	}
