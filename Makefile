@@ -18,7 +18,7 @@
 #   TESTS="parsers filter"   run only these unit suites in `make check`
 
 CC	?= cc
-PKGS	 = libcurl libcjson zlib libarchive libpcre2-8 inih libssl libcrypto
+PKGS	 = libcurl libcjson zlib libdeflate libarchive libpcre2-8 inih libssl libcrypto
 WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
 	   -Wformat=2 -Wvla -Wno-format-nonliteral

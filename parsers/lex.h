@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "record.h"
 
@@ -28,8 +29,16 @@ bool slice_eq(struct slice s, const char *lit);
 bool slice_ieq(struct slice s, const char *lit);
 /* Does `s` begin with `lit`? */
 bool slice_starts(struct slice s, const char *lit);
-/* Where `needle` first occurs in `s`, or NULL. */
-const char *slice_find(struct slice s, const char *needle);
+/* Where the n bytes at `needle` first occur in `s`, or NULL. */
+const char *slice_find_n(struct slice s, const char *needle, size_t n);
+
+/* Where `needle` first occurs in `s`, or NULL.  Inline: the length of a
+ * literal needle is then known at compile time. */
+static inline const char *
+slice_find(struct slice s, const char *needle)
+{
+	return slice_find_n(s, needle, strlen(needle));
+}
 /* Empty, "-", "\"\"", "N/A", "None" or "NA": the ways logs say "no value". */
 bool slice_is_empty_value(struct slice s);
 /* `s` without blanks (space, tab, CR, LF) at both ends. */
@@ -50,6 +59,12 @@ bool lex_field(struct slice *rest, char sep, struct slice *field);
  * word runs to the next space or tab.  Returns false when no word is left.
  */
 bool lex_word(struct slice *rest, struct slice *word);
+
+/*
+ * Up to `n` words of *rest into w[0..n-1], as that many lex_word() calls
+ * (one call: the hot parsers split a line with it).  Returns how many.
+ */
+size_t lex_words(struct slice *rest, struct slice *w, size_t n);
 
 /*
  * Like lex_word, but a word that starts with `"` runs to the closing quote
@@ -91,6 +106,8 @@ bool lex_port(struct slice s, uint16_t *v);
 
 /* Is `s` an IPv4 or IPv6 address literal (IPv6 zone id allowed)? */
 bool lex_is_ip(struct slice s);
+/* A dotted-quad IPv4 address as inet_pton takes it, into a[4]. */
+bool lex_ipv4(struct slice s, unsigned char a[4]);
 
 /*
  * Split "ip:port", "[v6]:port", "ip/port" (ASA), "v6.port" forms: not here —
@@ -106,6 +123,10 @@ struct slice lex_hostport(struct slice s, uint16_t *port, bool *has_port);
  * relative URL such as "/favicon.ico").
  */
 struct slice lex_url_host(struct slice url, uint16_t *port, bool *has_port);
+/* lex_url_host, and the scheme (what precedes the first "://", or empty)
+ * into *scheme when it is not NULL: one search for both. */
+struct slice lex_url_parts(struct slice url, struct slice *scheme,
+                           uint16_t *port, bool *has_port);
 
 /*
  * Times.  Each returns true and sets *ms (UTC epoch milliseconds) on

@@ -15,13 +15,28 @@
 #include "lex.h"
 #include "parser.h"
 
+/* Upper case and '_': the status and hierarchy codes.  A table: both
+ * tests run on every line. */
+#define U4(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1
+static const unsigned char squid_upper[256] = {
+    U4('A'), U4('E'),   U4('I'),   U4('M'),   U4('Q'),
+    U4('U'), ['Y'] = 1, ['Z'] = 1, ['_'] = 1,
+};
+#undef U4
+
+static inline bool
+squid_is_upper(char c)
+{
+	return squid_upper[(unsigned char)c] != 0;
+}
+
 /* "TCP_MISS/200": upper case and '_', a slash, three digits. */
 static bool
 squid_is_code(struct slice w)
 {
 	size_t i = 0;
 
-	while (i < w.len && ((w.p[i] >= 'A' && w.p[i] <= 'Z') || w.p[i] == '_'))
+	while (i < w.len && squid_is_upper(w.p[i]))
 		i++;
 	return i > 0 && w.len == i + 4 && w.p[i] == '/' &&
 	       (unsigned)(w.p[i + 1] - '0') <= 9 &&
@@ -29,43 +44,53 @@ squid_is_code(struct slice w)
 	       (unsigned)(w.p[i + 3] - '0') <= 9;
 }
 
-/* "DIRECT/1.2.3.4", "HIER_NONE/-", "FIRST_PARENT_MISS/proxy2": code/peer. */
+/* "DIRECT/1.2.3.4", "HIER_NONE/-", "FIRST_PARENT_MISS/proxy2": code/peer.
+ * *slash: where the '/' is. */
 static bool
-squid_is_hier(struct slice w)
+squid_is_hier(struct slice w, size_t *slash)
 {
 	size_t i = 0;
 
-	while (i < w.len && ((w.p[i] >= 'A' && w.p[i] <= 'Z') || w.p[i] == '_'))
+	while (i < w.len && squid_is_upper(w.p[i]))
 		i++;
+	*slash = i;
 	return i > 0 && i + 1 < w.len && w.p[i] == '/';
 }
 
 struct squid_fields {
 	struct slice ts, elapsed, client, code, bytes, method, url, user, hier;
 	struct slice rest;
+	bool hier_ok;      /* hier looks like HIERARCHY/peer */
+	size_t hier_slash; /* where its '/' is, when hier_ok */
 };
 
 static bool
 squid_split(struct slice line, struct squid_fields *f)
 {
-	struct slice r = line, w;
+	struct slice r = line, w, v[9];
 
-	if (!(lex_word(&r, &f->ts) && lex_word(&r, &f->elapsed) &&
-		lex_word(&r, &f->client) && lex_word(&r, &f->code) &&
-		lex_word(&r, &f->bytes) && lex_word(&r, &f->method) &&
-		lex_word(&r, &f->url) && lex_word(&r, &f->user) &&
-		lex_word(&r, &f->hier)))
+	if (lex_words(&r, v, 9) != 9)
 		return false;
+	f->ts = v[0];
+	f->elapsed = v[1];
+	f->client = v[2];
+	f->code = v[3];
+	f->bytes = v[4];
+	f->method = v[5];
+	f->url = v[6];
+	f->user = v[7];
+	f->hier = v[8];
 	/*
 	 * The user is one word in Squid, but Blue Coat's squid-compatible
 	 * log writes LDAP names unquoted ("CN=Agent Smith,OU=fr,O=company"):
 	 * the user then runs up to the word that looks like HIERARCHY/peer.
 	 */
-	if (!squid_is_hier(f->hier)) {
+	f->hier_ok = squid_is_hier(f->hier, &f->hier_slash);
+	if (!f->hier_ok) {
 		struct slice scan = r;
 
 		while (lex_word(&scan, &w)) {
-			if (squid_is_hier(w)) {
+			if (squid_is_hier(w, &f->hier_slash)) {
 				f->user = slice_make(f->user.p,
 				    (size_t)(f->hier.p + f->hier.len -
 					f->user.p));
@@ -73,6 +98,7 @@ squid_split(struct slice line, struct squid_fields *f)
 				f->user.len = (size_t)(w.p - f->user.p);
 				f->user = slice_trim(f->user);
 				f->hier = w;
+				f->hier_ok = true;
 				r = scan;
 				break;
 			}
@@ -96,7 +122,7 @@ squid_native_bid(const struct peek *pk)
 			continue;
 		if (!time_epoch(f.ts, &ms) || !lex_u64(f.elapsed, &n) ||
 		    !squid_is_code(f.code) || !lex_u64(f.bytes, &n) ||
-		    !squid_is_hier(f.hier))
+		    !f.hier_ok)
 			continue;
 		/* Five checked fields and the code's shape. */
 		bid += 8 * 6;
@@ -148,8 +174,7 @@ squid_native_parse(void *state, struct slice line, struct record *r,
 		return PARSE_REJECT;
 	}
 	r->has |= REC_HAS_TIME;
-	if (!lex_u64(f.elapsed, &n) || !squid_is_code(f.code) ||
-	    !squid_is_hier(f.hier)) {
+	if (!lex_u64(f.elapsed, &n) || !squid_is_code(f.code) || !f.hier_ok) {
 		r->reason = "not a squid native line";
 		return PARSE_REJECT;
 	}
@@ -164,21 +189,14 @@ squid_native_parse(void *state, struct slice line, struct record *r,
 	if (!slice_is_empty_value(f.user))
 		r->user = f.user;
 	r->url = f.url;
-	r->dst_host = lex_url_host(f.url, &port, &has_port);
+	r->dst_host = lex_url_parts(f.url, &r->proto, &port, &has_port);
 	if (has_port) {
 		r->dst_port = port;
 		r->has |= REC_HAS_DST_PORT;
 	}
-	{
-		const char *colon = slice_find(f.url, "://");
-
-		if (colon != NULL)
-			r->proto =
-			    slice_make(f.url.p, (size_t)(colon - f.url.p));
-	}
 	/* The peer is the origin server only when the request went direct. */
-	slash = memchr(f.hier.p, '/', f.hier.len);
-	if (slash != NULL && slice_find(f.hier, "DIRECT") != NULL) {
+	slash = f.hier.p + f.hier_slash;
+	if (f.hier_ok && slice_find(f.hier, "DIRECT") != NULL) {
 		struct slice peer = slice_make(
 		    slash + 1, (size_t)(f.hier.p + f.hier.len - slash - 1));
 

@@ -318,12 +318,18 @@ parse_3164_rest(struct slice s, struct syslog_hdr *h)
 bool
 syslog_parse(struct slice line, int64_t now_ms, struct syslog_hdr *h)
 {
+	static const struct syslog_hdr zero; /* not memset: see record.c */
 	struct slice s = line, t;
 	bool pri;
 
-	memset(h, 0, sizeof(*h));
+	*h = zero;
 	h->pri = -1;
 	h->body = line;
+	/* A line that starts with a digit has a header only when it is an
+	 * ISO stamp: most lines of most logs (epochs, dates) stop here. */
+	if (line.len > 0 && is_digit(line.p[0]) &&
+	    !(line.len > 20 && line.p[4] == '-' && line.p[10] == 'T'))
+		return false;
 	pri = take_pri(&s, &h->pri);
 	if (pri && s.len > 2 && is_digit(s.p[0]) && parse_5424(s, h)) {
 		h->rfc5424 = true;

@@ -11,7 +11,7 @@
 # (nonnull-attribute).  C2y defines both, no libc minds; ASan catches a
 # real overrun.  Those found were fixed all the same (w3c_fields.c).
 CLANG	?= clang
-PKGS	 = libcurl libcjson zlib libarchive libpcre2-8 inih libcrypto libssl
+PKGS	 = libcurl libcjson zlib libdeflate libarchive libpcre2-8 inih libcrypto libssl
 FFLAGS	 = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	   -fno-sanitize-recover=undefined \
 	   -fno-sanitize=pointer-overflow,nonnull-attribute \

@@ -1,15 +1,17 @@
 /*
  * Batches of kept lines in gzip files: see batch.h.
  *
- * The size limit is kept exactly without giving up compression: zlib holds
- * some input it has not yet written out, and a deflate block never takes
- * more room than the same input stored, so
+ * The compression is pdeflate's (one gzip member from blocks compressed in
+ * parallel); a kept line is copied once, straight into the block being
+ * filled.  The size limit is kept exactly without giving up compression:
+ * a block never takes more room compressed than its bound, so
  *
- *	size <= total_out + pending + stored_bound(input since last flush)
+ *	size <= bytes written + bound of every block not yet written
+ *	        + bound(the block being filled, with this line) + trailer
  *
- * When that bound would pass the limit, the current block is completed
- * (Z_BLOCK), which makes the size exact; only when the exact size leaves
- * no room is the batch sealed.  Away from the limit nothing is flushed.
+ * When that bound would pass the limit, every block is compressed and
+ * written (pd_flush), which makes the size exact; only when the exact size
+ * leaves no room is the batch sealed.  Away from the limit nothing waits.
  */
 #include <cJSON.h>
 #include <errno.h>
@@ -20,30 +22,23 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "batch.h"
 #include "limits.h"
 
-#define OUTBUF_BYTES (256 * 1024)
-#define INBUF_BYTES  (256 * 1024)
 static unsigned batch_seq;
-
-#define GZIP_TRAILER_SLACK 32 /* final block, CRC and length, rounding */
 
 struct batch {
 	struct batch_conf c;
 	char *spool, *data_source, *source_type;
 	batch_sealed_cb *cb;
 	void *cb_arg;
+	struct pd_pool *own_pool; /* when the configuration gave none */
+	struct pd *pd;
 	/* the open batch */
 	int fd;
 	bool open;
-	z_stream z;
-	unsigned char *out;
-	char *in; /* lines not yet given to deflate */
-	size_t inlen;
-	uint64_t unflushed; /* input since the last Z_BLOCK */
+	bool broken; /* a compression or write error: never sealed */
 	uint64_t cur_lines, cur_in;
 	char id[96];
 	char tmp_path[4096];
@@ -95,6 +90,7 @@ batch_new(const struct batch_conf *c, batch_sealed_cb *cb, void *arg, char *err,
           size_t errlen)
 {
 	struct batch *b = calloc(1, sizeof(*b));
+	struct pd_conf pc;
 
 	if (b == NULL)
 		goto nomem;
@@ -104,15 +100,33 @@ batch_new(const struct batch_conf *c, batch_sealed_cb *cb, void *arg, char *err,
 	b->cb_arg = arg;
 	if ((b->spool = strdup(c->spool)) == NULL ||
 	    (b->data_source = strdup(c->data_source)) == NULL ||
-	    (b->source_type = strdup(c->source_type)) == NULL ||
-	    (b->out = malloc(OUTBUF_BYTES)) == NULL ||
-	    (b->in = malloc(INBUF_BYTES)) == NULL)
+	    (b->source_type = strdup(c->source_type)) == NULL)
 		goto nomem;
 	if (b->c.max_bytes == 0 || b->c.max_bytes > BATCH_MAX_BYTES_CEILING)
 		b->c.max_bytes = BATCH_MAX_BYTES_CEILING;
+	if (b->c.block == 0)
+		b->c.block = PDEFLATE_BLOCK_BYTES;
+	if (b->c.block <= LINE_MAX_BYTES) {
+		snprintf(err, errlen,
+		         "compression blocks must be larger "
+		         "than a line");
+		goto fail;
+	}
+	pc.engine = c->engine;
+	pc.level = c->level;
+	pc.block = b->c.block;
+	if (c->pool == NULL &&
+	    (b->own_pool =
+	         pd_pool_new(c->threads > 0 ? c->threads : pd_default_threads(),
+	                     err, errlen)) == NULL)
+		goto fail;
+	if ((b->pd = pd_new(c->pool ? c->pool : b->own_pool, &pc, err,
+	                    errlen)) == NULL)
+		goto fail;
 	return b;
 nomem:
 	snprintf(err, errlen, "out of memory");
+fail:
 	batch_free(b);
 	return NULL;
 }
@@ -136,44 +150,26 @@ write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* Run deflate with `flush` until it has taken all input. */
-static int
-pump(struct batch *b, int flush, char *err, size_t errlen)
+/* Put the batch's file in front of a compression or write error. */
+static void
+fail_path(struct batch *b, char *err, size_t errlen)
 {
-	int r;
+	char e[512];
 
-	do {
-		b->z.next_out = b->out;
-		b->z.avail_out = OUTBUF_BYTES;
-		r = deflate(&b->z, flush);
-		if (r == Z_STREAM_ERROR) {
-			snprintf(err, errlen, "deflate: stream error");
-			return -1;
-		}
-		if (write_all(b->fd, b->out, OUTBUF_BYTES - b->z.avail_out) ==
-		    -1) {
-			snprintf(err, errlen, "%s: %s", b->tmp_path,
-			         strerror(errno));
-			return -1;
-		}
-	} while (b->z.avail_out == 0 ||
-	         (flush == Z_FINISH && r != Z_STREAM_END));
-	return 0;
+	snprintf(e, sizeof(e), "%s", err);
+	snprintf(err, errlen, "%s: %s", b->tmp_path, e);
+	b->broken = true;
 }
 
-/* Give deflate the buffered lines. */
-static int
-drain(struct batch *b, char *err, size_t errlen)
+/* Drop the open batch: its file goes, its lines are in no batch. */
+static void
+abandon(struct batch *b)
 {
-	int r;
-
-	if (b->inlen == 0)
-		return 0;
-	b->z.next_in = (unsigned char *)b->in;
-	b->z.avail_in = (unsigned)b->inlen;
-	r = pump(b, Z_NO_FLUSH, err, errlen);
-	b->inlen = 0;
-	return r;
+	if (b->fd != -1)
+		close(b->fd);
+	b->fd = -1;
+	unlink(b->tmp_path);
+	b->open = false;
 }
 
 static int
@@ -196,34 +192,15 @@ batch_open(struct batch *b, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", b->tmp_path, strerror(errno));
 		return -1;
 	}
-	memset(&b->z, 0, sizeof(b->z));
-	/* windowBits 15 + 16: a gzip wrapper, as MDCA accepts gzip. */
-	if (deflateInit2(&b->z, b->c.level, Z_DEFLATED, 15 + 16, 8,
-	                 Z_DEFAULT_STRATEGY) != Z_OK) {
-		snprintf(err, errlen, "deflateInit2 failed");
-		close(b->fd);
-		unlink(b->tmp_path);
-		b->fd = -1;
+	b->open = true;
+	b->broken = false;
+	b->cur_lines = b->cur_in = 0;
+	/* A gzip wrapper: MDCA takes gzip. */
+	if (pd_begin(b->pd, b->fd, err, errlen) == -1) {
+		fail_path(b, err, errlen);
 		return -1;
 	}
-	b->open = true;
-	b->inlen = 0;
-	b->unflushed = b->cur_lines = b->cur_in = 0;
 	return 0;
-}
-
-/* An upper bound of the size the batch would have with `more` bytes. */
-static uint64_t
-size_bound(struct batch *b, uint64_t more)
-{
-	unsigned pending = 0;
-	int bits = 0;
-	uint64_t in = b->unflushed + more;
-
-	deflatePending(&b->z, &pending, &bits);
-	/* Stored blocks: 5 bytes of header per 65535 bytes. */
-	return b->z.total_out + pending + 1 + in + 5 * (in / 65535 + 1) +
-	       GZIP_TRAILER_SLACK;
 }
 
 static int
@@ -243,7 +220,7 @@ write_meta(struct batch *b, const char *gz, char *err, size_t errlen)
 	    !cJSON_AddNumberToObject(o, "lines", (double)b->cur_lines) ||
 	    !cJSON_AddNumberToObject(o, "bytes", (double)b->cur_in) ||
 	    !cJSON_AddNumberToObject(o, "compressed_bytes",
-	                             (double)b->z.total_out) ||
+	                             (double)pd_total_out(b->pd)) ||
 	    (b->c.meta_cb != NULL && b->c.meta_cb(b->c.meta_arg, o) == -1) ||
 	    (js = cJSON_PrintUnformatted(o)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -274,8 +251,18 @@ batch_seal(struct batch *b, char *err, size_t errlen)
 
 	if (!b->open)
 		return 0;
-	if (drain(b, err, errlen) == -1 || pump(b, Z_FINISH, err, errlen) == -1)
+	if (b->broken) {
+		snprintf(err, errlen,
+		         "%s: dropped after an earlier error: its %llu lines "
+		         "are in no batch",
+		         b->tmp_path, (unsigned long long)b->cur_lines);
+		abandon(b);
 		return -1;
+	}
+	if (pd_finish(b->pd, err, errlen) == -1) {
+		fail_path(b, err, errlen);
+		return -1;
+	}
 	if (fsync(b->fd) == -1) {
 		snprintf(err, errlen, "%s: fsync: %s", b->tmp_path,
 		         strerror(errno));
@@ -298,9 +285,8 @@ batch_seal(struct batch *b, char *err, size_t errlen)
 	}
 	b->lines += b->cur_lines;
 	b->bytes_in += b->cur_in;
-	b->bytes_out += b->z.total_out;
+	b->bytes_out += pd_total_out(b->pd);
 	b->count++;
-	deflateEnd(&b->z);
 	b->open = false;
 	if (b->cb != NULL && b->cb(dst, b->cb_arg) == -1) {
 		snprintf(err, errlen, "%s: sealed, not handed on", dst);
@@ -313,17 +299,19 @@ int
 batch_add(struct batch *b, struct slice line, char *err, size_t errlen)
 {
 	uint64_t need = line.len + 1;
+	char *p;
 
+	if (b->open && b->broken)
+		abandon(b); /* its failure was reported */
 	if (!b->open && batch_open(b, err, errlen) == -1)
 		return -1;
-	if (size_bound(b, need) > b->c.max_bytes) {
-		if (b->unflushed > 0) {
-			if (drain(b, err, errlen) == -1 ||
-			    pump(b, Z_BLOCK, err, errlen) == -1)
-				return -1;
-			b->unflushed = 0;
+	if (pd_bound(b->pd, need) > b->c.max_bytes) {
+		/* Make the size exact: compress and write what is pending. */
+		if (pd_flush(b->pd, err, errlen) == -1) {
+			fail_path(b, err, errlen);
+			return -1;
 		}
-		if (size_bound(b, need) > b->c.max_bytes) {
+		if (pd_bound(b->pd, need) > b->c.max_bytes) {
 			if (b->cur_lines == 0) {
 				snprintf(
 				    err, errlen,
@@ -338,21 +326,13 @@ batch_add(struct batch *b, struct slice line, char *err, size_t errlen)
 				return -1;
 		}
 	}
-	if (b->inlen + need > INBUF_BYTES && drain(b, err, errlen) == -1)
+	if ((p = pd_room(b->pd, need, err, errlen)) == NULL) {
+		fail_path(b, err, errlen);
 		return -1;
-	if (need > INBUF_BYTES) {
-		/* Only with LINE_MAX_BYTES > INBUF_BYTES: feed it directly. */
-		b->z.next_in = (unsigned char *)(uintptr_t)line.p;
-		b->z.avail_in = (unsigned)line.len;
-		if (pump(b, Z_NO_FLUSH, err, errlen) == -1)
-			return -1;
-		b->in[b->inlen++] = '\n';
-	} else {
-		memcpy(b->in + b->inlen, line.p, line.len);
-		b->in[b->inlen + line.len] = '\n';
-		b->inlen += need;
 	}
-	b->unflushed += need;
+	memcpy(p, line.p, line.len);
+	p[line.len] = '\n';
+	pd_commit(b->pd, need);
 	b->cur_lines++;
 	b->cur_in += need;
 	return 0;
@@ -399,14 +379,11 @@ batch_free(struct batch *b)
 {
 	if (b == NULL)
 		return;
-	if (b->open) {
-		deflateEnd(&b->z);
-		if (b->fd != -1)
-			close(b->fd);
-		unlink(b->tmp_path);
-	}
-	free(b->out);
-	free(b->in);
+	/* Waits for blocks still compressing before the file goes. */
+	pd_free(b->pd);
+	pd_pool_free(b->own_pool);
+	if (b->open)
+		abandon(b);
 	free(b->spool);
 	free(b->data_source);
 	free(b->source_type);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pdeflate.h"
 #include "record.h"
 
 struct batch;
@@ -27,7 +28,13 @@ struct batch_conf {
 	bool snapshot;           /* uploadAsSnapshot */
 	const char *source_type; /* MDCA source id */
 	uint64_t max_bytes;      /* compressed size limit */
-	int level;               /* zlib level */
+	enum pd_engine engine;   /* libdeflate or zlib */
+	int level;               /* compression level */
+	size_t block;            /* input per compressed block; 0: default */
+	/* Threads compressing: a pool shared by the batches, or NULL for one
+	 * of the batch's own with `threads` (0: online CPUs). */
+	struct pd_pool *pool;
+	int threads;
 	/* More members for the description, added when a batch is sealed
 	 * (`run`: its source and checkpoint); NULL: none.  0 or -1. */
 	int (*meta_cb)(void *arg, struct cJSON *o);

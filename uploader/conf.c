@@ -90,7 +90,11 @@ static const struct conf_key {
     {"upload", "retry_max_time", C_INT, offsetof(struct conf, retry_max_time),
      0, 0, 86400, "seconds of retrying one request"},
     {"upload", "compression_level", C_INT, offsetof(struct conf, level), 0, 1,
-     9, "gzip level"},
+     12, "compression level (libdeflate 1-12, zlib 1-9)"},
+    {"upload", "compression_threads", C_INT, offsetof(struct conf, threads), 0,
+     0, 64, "threads compressing (0: one per online CPU)"},
+    {"upload", "compressor", C_STR, offsetof(struct conf, compressor), 0, 0,
+     0, "libdeflate or zlib"},
     {"upload", "parallel", C_INT, offsetof(struct conf, parallel), 0, 1,
      BLOB_PARALLEL_MAX, "blocks of a large batch in flight at once"},
     {"upload", "block_size", C_SIZE, offsetof(struct conf, block_size), 0, 0, 0,
@@ -192,7 +196,8 @@ conf_init(struct conf *c)
 	c->max_batch = BATCH_MAX_BYTES_CEILING;
 	c->retry_max_time = RETRY_MAX_TIME_DEFAULT;
 	c->max_age = 90;
-	c->level = 6;
+	/* libdeflate 7: output no larger than gzip -6 (bench/NOTES.md). */
+	c->level = 7;
 	c->rpm = RATELIMIT_RPM_DEFAULT;
 	c->rate_window = RATELIMIT_WINDOW_DEFAULT;
 	c->connect_timeout = HTTP_CONNECT_TIMEOUT_MS / 1000;
@@ -908,6 +913,7 @@ conf_free(struct conf *c)
 	free(c->snapshot);
 	free(c->format);
 	free(c->state_dir);
+	free(c->compressor);
 	free(c->metrics_file);
 	free(c->metrics_listen);
 	free_list(c->internal, c->ninternal);

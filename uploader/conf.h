@@ -89,7 +89,9 @@ struct conf {
 	size_t ninternal;
 	char **internal_domain; /* domain suffixes */
 	size_t ninternal_domain;
-	int level; /* gzip level */
+	int level;        /* compression level */
+	int threads;      /* compressing threads; 0: online CPUs */
+	char *compressor; /* "libdeflate" (default) or "zlib" */
 	struct conf_format *formats;
 	size_t nformats;
 	int rpm, rate_window;  /* API requests per window (s) */

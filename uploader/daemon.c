@@ -309,10 +309,17 @@ new_batch(struct source *src, const char *type, char *err, size_t errlen)
 	    .max_bytes = cs->batch_max_bytes ? cs->batch_max_bytes
 	                                     : src->d->conf->max_batch,
 	    .level = src->d->conf->level,
+	    .threads = src->d->conf->threads,
 	    .meta_cb = on_meta,
 	    .meta_arg = src,
 	};
 
+	if (src->d->conf->compressor != NULL &&
+	    pd_engine_parse(src->d->conf->compressor, &bc.engine) == -1) {
+		snprintf(err, errlen, "unknown compressor '%s': libdeflate or zlib",
+		         src->d->conf->compressor);
+		return -1;
+	}
 	batch_free(src->batch);
 	free(src->batch_type);
 	src->batch_type = NULL;

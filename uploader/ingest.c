@@ -46,6 +46,7 @@ enum {
 	OPT_STATE_DIR,
 	OPT_NO_PROGRESS,
 	OPT_PARALLEL,
+	OPT_THREADS,
 };
 
 static const struct option ingest_opts[] = {
@@ -63,6 +64,7 @@ static const struct option ingest_opts[] = {
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
 
@@ -103,6 +105,8 @@ ingest_opt(struct cli *cli, int ch, const char *arg)
 		return 0;
 	case OPT_PARALLEL:
 		return cli_set(cli, "upload", "parallel", arg);
+	case OPT_THREADS:
+		return cli_set(cli, "upload", "compression_threads", arg);
 	default:
 		return -1;
 	}
@@ -155,6 +159,7 @@ static const char upload_usage[] =
     "ceiling 5G)\n"
     "  -n, --dry-run           everything but talking to the tenant\n"
     "  -o, --output-dir DIR    write the gzip batches into DIR instead\n"
+    "      --threads N         threads compressing (default: one per CPU)\n"
     "  -t, --tenant URL        the tenant's API host "
     "(DISCOLOG_TENANT)\n" CLI_USAGE_AUTH
     "      --ca-file FILE      extra CA bundle (DISCOLOG_CA_FILE)\n"
@@ -516,10 +521,12 @@ send_batch(struct mdca *m, const char *gz, bool leftover, bool *moved)
 		return EXIT_OK;
 	}
 	log_warnx("%s", err);
-	if (res == SPOOL_STEP_CONFIG || res == SPOOL_STEP_REJECTED) {
+	if (res == SPOOL_STEP_CONFIG) {
 		/*
-		 * Sending it again cannot help: left in ready/ it would stand
-		 * before every later batch.  It moves aside, whole: the file
+		 * The tenant has no such data source: sending it again cannot
+		 * help, and left in ready/ it would stand before every later
+		 * batch.  (Other refusals may be ours, a CA bundle, a proxy:
+		 * those batches stay.)  It moves aside, whole: the file
 		 * is a gzip of the kept lines, itself a valid input.
 		 */
 		char dst[4400];
@@ -652,6 +659,7 @@ cmd_upload(int argc, char **argv)
 	struct report rep = {0};
 	struct pipeline pl = {0};
 	struct upload_run u = {0};
+	struct pd_pool *pool = NULL;
 	struct mdca *m = NULL;
 	struct upload_progress up = {0};
 	uint64_t in_total = 0, out_total = 0;
@@ -688,6 +696,28 @@ cmd_upload(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto done;
 	}
+	u.bc.engine = PD_LIBDEFLATE;
+	if (cli.conf.compressor != NULL &&
+	    pd_engine_parse(cli.conf.compressor, &u.bc.engine) == -1) {
+		log_warnx("unknown compressor '%s': libdeflate or zlib",
+		          cli.conf.compressor);
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if (u.bc.engine == PD_ZLIB && cli.conf.level > 9) {
+		log_warnx("zlib takes compression levels 1 to 9, not %d",
+		          cli.conf.level);
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if ((pool = pd_pool_new(cli.conf.threads > 0 ? cli.conf.threads
+	                                             : pd_default_threads(),
+	                        err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	u.bc.pool = pool;
 	if (talk && (m = cli_connect(&cli, &status)) == NULL)
 		goto done;
 	/* Where the batches go. */
@@ -848,6 +878,7 @@ done:
 	progress_end();
 	for (size_t i = 0; i < u.nbatch; i++)
 		batch_free(u.batch[i]);
+	pd_pool_free(pool);
 	for (size_t i = 0; i < u.nsealed; i++)
 		free(u.sealed[i]);
 	free(u.sealed);

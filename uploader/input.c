@@ -5,13 +5,20 @@
  * `pos`; a line is a slice into it, valid until the next call.  When no
  * newline is left in the buffer, the unread tail moves to the front and the
  * next block is appended.
+ *
+ * A plain file (libarchive finds no filter and no archive format in it) is
+ * then read with read(2) straight into that buffer: libarchive would read
+ * it into its own buffer and copy it (bench/NOTES.md).  Standard input and
+ * anything that cannot seek back stay with libarchive.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "input.h"
 #include "limits.h"
@@ -20,10 +27,13 @@ struct input {
 	struct archive *ar;
 	char *path;
 	char name[4096];
-	bool raw;      /* not an archive: one member, the file */
-	bool skipping; /* inside an over-long line: drop to newline */
-	bool eof;      /* member fully read into buf */
-	char *buf;     /* INPUT_BLOCK_BYTES + LINE_MAX_BYTES */
+	bool raw;       /* not an archive: one member, the file */
+	bool skipping;  /* inside an over-long line: drop to newline */
+	bool eof;       /* member fully read into buf */
+	int fd;         /* the file, when we opened it; else -1 */
+	bool direct;    /* a plain file: read(2) from fd, not libarchive */
+	uint64_t nread; /* bytes read directly */
+	char *buf;      /* INPUT_BLOCK_BYTES + LINE_MAX_BYTES */
 	size_t cap, pos, len;
 	uint64_t lineno;
 	uint64_t members;    /* members returned so far */
@@ -55,7 +65,12 @@ input_start(struct input *in)
 	archive_read_support_format_empty(in->ar);
 	if (strcmp(in->path, "-") == 0)
 		return archive_read_open_fd(in->ar, 0, 65536);
-	return archive_read_open_filename(in->ar, in->path, 65536);
+	/* Our own descriptor: a plain file is then read from it directly. */
+	if (in->fd != -1)
+		close(in->fd);
+	if ((in->fd = open(in->path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ARCHIVE_FATAL;
+	return archive_read_open_fd(in->ar, in->fd, 65536);
 }
 
 struct input *
@@ -64,6 +79,8 @@ input_open(const char *path, char *err, size_t errlen)
 	struct input *in = calloc(1, sizeof(*in));
 	int r;
 
+	if (in != NULL)
+		in->fd = -1;
 	if (in == NULL || (in->path = strdup(path)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -93,6 +110,9 @@ input_next_member(struct input *in, const char **name, char *err, size_t errlen)
 	int r;
 
 	for (;;) {
+		/* A plain file is one member, already taken. */
+		if (in->direct)
+			return 0;
 		r = archive_read_next_header(in->ar, &e);
 		/*
 		 * A file of zero blocks is an empty tar to libarchive: a file
@@ -125,6 +145,14 @@ input_next_member(struct input *in, const char **name, char *err, size_t errlen)
 			continue;
 		break;
 	}
+	/* No filter, no archive: read the file ourselves from its start. */
+	if (in->raw && in->fd != -1 && archive_filter_count(in->ar) == 1 &&
+	    archive_filter_code(in->ar, 0) == ARCHIVE_FILTER_NONE &&
+	    lseek(in->fd, 0, SEEK_SET) == 0) {
+		in->direct = true;
+		in->nread = 0;
+		(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
 	if (in->raw)
 		snprintf(in->name, sizeof(in->name), "%s",
 		         strcmp(in->path, "-") == 0 ? "(stdin)" : in->path);
@@ -156,7 +184,19 @@ fill(struct input *in, char *err, size_t errlen)
 	}
 	if (in->eof || in->len == in->cap)
 		return 0;
-	n = archive_read_data(in->ar, in->buf + in->len, in->cap - in->len);
+	if (in->direct) {
+		do
+			n = read(in->fd, in->buf + in->len, in->cap - in->len);
+		while (n == -1 && errno == EINTR);
+		if (n == -1) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+		in->nread += (uint64_t)n;
+	} else {
+		n = archive_read_data(in->ar, in->buf + in->len,
+		                      in->cap - in->len);
+	}
 	if (n < 0) {
 		snprintf(err, errlen, "%s", archive_error_string(in->ar));
 		return -1;
@@ -247,8 +287,11 @@ input_next_line(struct input *in, struct slice *line, uint64_t *lineno,
 uint64_t
 input_bytes_read(const struct input *in)
 {
-	la_int64_t n = archive_filter_bytes(in->ar, -1);
+	la_int64_t n;
 
+	if (in->direct)
+		return in->nread;
+	n = archive_filter_bytes(in->ar, -1);
 	return n > 0 ? (uint64_t)n : 0;
 }
 
@@ -259,6 +302,8 @@ input_close(struct input *in)
 		return;
 	if (in->ar != NULL)
 		archive_read_free(in->ar);
+	if (in->fd != -1)
+		close(in->fd);
 	free(in->buf);
 	free(in->path);
 	free(in);

@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <cJSON.h>
 #include <curl/curl.h>
+#include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ version(void)
 	printf("  libarchive %s\n", archive_version_details());
 	printf("  cJSON %s\n", cJSON_Version());
 	printf("  zlib %s\n", zlibVersion());
+	printf("  libdeflate %s\n", LIBDEFLATE_VERSION_STRING);
 	printf("  PCRE2 %s\n", pcre);
 }
 

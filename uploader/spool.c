@@ -357,6 +357,12 @@ spool_step(struct mdca *m, const char *gz, const struct batch_meta *meta,
 	*stage_out = e.stage;
 	switch (e.stage) {
 	case LEDGER_SEALED:
+		/* A URL the storage host refused may still be recorded. */
+		if (e.url != NULL) {
+			explicit_bzero(e.url, strlen(e.url));
+			free(e.url);
+			e.url = NULL;
+		}
 		res = mdca_upload_url(m, base, meta->source_type, &e.url,
 		                      e.provider, sizeof(e.provider), err,
 		                      errlen);
