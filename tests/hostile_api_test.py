@@ -32,6 +32,12 @@ SECRET = "Zq8~s3cr3t.Value_0123456789abcdefXYZ"
 # at 8 MiB (32 MiB for a block script), and a buffer may double once.
 RSS_API_MIB = 64
 RSS_SCRIPT_MIB = 128
+# Under AddressSanitizer (make check SANITIZE=1) every allocation costs
+# more: twice the room.
+if b"libasan" in subprocess.run(["ldd", DISCOLOG], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL).stdout:
+    RSS_API_MIB *= 2
+    RSS_SCRIPT_MIB *= 2
 
 
 class Case:
