@@ -106,7 +106,7 @@ fuzz:
 	@$(MAKE) --no-print-directory -f scripts/fuzz.mk
 
 format:
-	clang-format -i uploader/*.[ch] parsers/*.[ch] tests/*.[ch]
+	clang-format -i uploader/*.[ch] parsers/*.[ch] tests/*.[ch] scripts/*.c bench/*.c
 
 lint:
 	@scripts/checksrc.sh

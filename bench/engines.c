@@ -2,8 +2,8 @@
  * engines: per-core speed and output size of the deflate engines on one
  * file, compressed in independent blocks as pdeflate does (bench/NOTES.md).
  *
- *	cc -O2 -o /tmp/engines bench/engines.c -lz -ldeflate [-DHAVE_ISAL -lisal]
- *	/tmp/engines FILE ENGINE LEVEL BLOCK_KIB [walk]
+ *	cc -O2 -o /tmp/engines bench/engines.c -lz -ldeflate [-DHAVE_ISAL
+ *-lisal] /tmp/engines FILE ENGINE LEVEL BLOCK_KIB [walk]
  *
  * ENGINE: z (zlib, each block primed with the previous 32 KiB and ended
  * with Z_SYNC_FLUSH), zs (zlib, one stream), ld (libdeflate, no

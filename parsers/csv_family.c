@@ -372,4 +372,3 @@ csvf_date_iso(struct slice s, int *y, int *mo, int *d)
 	       num(s, &i, 2, mo) && expect(s, &i, '-') && num(s, &i, 2, d) &&
 	       i == s.len && valid_date(*y, *mo, *d);
 }
-

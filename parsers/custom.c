@@ -47,7 +47,7 @@ enum custom_field {
 #define X(n, s) CF_##n,
 	CUSTOM_FIELDS(X)
 #undef X
-	CF_N
+	    CF_N
 };
 
 static const char *const custom_field_names[] = {
@@ -62,7 +62,7 @@ struct custom {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	int group[CF_N]; /* capture number of each field, 0 when absent */
-	int ngroups;	 /* fields the pattern has */
+	int ngroups;     /* fields the pattern has */
 };
 
 static struct custom *customs[32];
@@ -76,7 +76,7 @@ custom_match(struct custom *c, struct slice s, struct slice f[CF_N])
 	int rc, n = 0;
 
 	rc = pcre2_match(c->re, (PCRE2_SPTR)(s.p ? s.p : ""), s.len, 0, 0,
-	    c->md, NULL);
+	                 c->md, NULL);
 	if (rc < 0)
 		return -1;
 	ov = pcre2_get_ovector_pointer(c->md);
@@ -97,7 +97,7 @@ custom_match(struct custom *c, struct slice s, struct slice f[CF_N])
 
 static void custom_destroy(struct custom *c);
 static enum parse_result custom_parse(void *, struct slice, struct record *,
-    struct arena *);
+                                      struct arena *);
 
 static int
 custom_bid(const struct peek *pk)
@@ -206,7 +206,8 @@ custom_time(const char *fmt, struct slice s, int64_t *ms)
 			    (mon = time_month(slice_make(p, 3))) == 0)
 				return false;
 			p += 3;
-			while (p < end && ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			while (p < end &&
+			       ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
 				p++; /* "September" */
 			break;
 		case 'p':
@@ -323,7 +324,8 @@ custom_cef(const struct custom *c, const struct record *r, struct arena *a)
 	o = buf;
 	end = buf + cap;
 	o += snprintf(o, (size_t)(end - o),
-	    "CEF:0|discolog|%s|1|traffic|%s traffic|1|", c->name, c->name);
+	              "CEF:0|discolog|%s|1|traffic|%s traffic|1|", c->name,
+	              c->name);
 	ext = o;
 	if (r->has & REC_HAS_TIME)
 		o = cef_num(o, end, "rt", (uint64_t)r->time_ms);
@@ -339,8 +341,8 @@ custom_cef(const struct custom *c, const struct record *r, struct arena *a)
 	o = cef_pair(o, end, "app", r->proto);
 	if (r->action != REC_ACTION_UNKNOWN)
 		o = cef_pair(o, end, "act",
-		    r->action == REC_ACTION_ALLOW ? SLICE_LIT("allow")
-						  : SLICE_LIT("deny"));
+		             r->action == REC_ACTION_ALLOW ? SLICE_LIT("allow")
+		                                           : SLICE_LIT("deny"));
 	if (r->has & REC_HAS_BYTES_UP)
 		o = cef_num(o, end, "out", r->bytes_up);
 	if (r->has & REC_HAS_BYTES_DOWN)
@@ -367,7 +369,8 @@ custom_check_time_format(const char *fmt, char *err, size_t errlen)
 		if (*p != '%')
 			continue;
 		if (p[1] == '\0' || strchr("YymdeHIMSfbpzs%", p[1]) == NULL) {
-			snprintf(err, errlen,
+			snprintf(
+			    err, errlen,
 			    "time_format '%s': %%%c is not one of %%Y %%y %%m "
 			    "%%d %%e %%H %%I %%M %%S %%f %%b %%p %%z %%s %%%%",
 			    fmt, p[1] ? p[1] : ' ');
@@ -386,12 +389,12 @@ custom_check_time_format(const char *fmt, char *err, size_t errlen)
 static enum rec_action
 custom_action(struct slice a)
 {
-	static const char *const allow[] = {"allow", "allowed", "accept",
-	    "accepted", "permit", "permitted", "pass", "passed", "ok",
-	    "success"};
-	static const char *const deny[] = {"deny", "denied", "block",
-	    "blocked", "drop", "dropped", "reject", "rejected", "reset",
-	    "forbidden"};
+	static const char *const allow[] = {
+	    "allow",     "allowed", "accept", "accepted", "permit",
+	    "permitted", "pass",    "passed", "ok",       "success"};
+	static const char *const deny[] = {
+	    "deny",    "denied", "block",    "blocked", "drop",
+	    "dropped", "reject", "rejected", "reset",   "forbidden"};
 
 	for (size_t i = 0; i < sizeof(allow) / sizeof(allow[0]); i++)
 		if (slice_ieq(a, allow[i]))
@@ -403,8 +406,7 @@ custom_action(struct slice a)
 }
 
 static enum parse_result
-custom_parse(void *state, struct slice line, struct record *r,
-    struct arena *a)
+custom_parse(void *state, struct slice line, struct record *r, struct arena *a)
 {
 	struct custom *c = (struct custom *)r->parser->ctx;
 	struct slice f[CF_N];
@@ -420,10 +422,10 @@ custom_parse(void *state, struct slice line, struct record *r,
 	}
 	if (f[CF_TIME].len > 0) {
 		if (c->time_format != NULL
-			? !custom_time(c->time_format, f[CF_TIME], &r->time_ms)
-			: !(time_iso(f[CF_TIME], &r->time_ms) ||
-			      time_epoch(f[CF_TIME], &r->time_ms) ||
-			      time_clf(f[CF_TIME], &r->time_ms))) {
+		        ? !custom_time(c->time_format, f[CF_TIME], &r->time_ms)
+		        : !(time_iso(f[CF_TIME], &r->time_ms) ||
+		            time_epoch(f[CF_TIME], &r->time_ms) ||
+		            time_clf(f[CF_TIME], &r->time_ms))) {
 			r->reason = "time does not match time_format";
 			return PARSE_REJECT;
 		}
@@ -483,31 +485,32 @@ custom_destroy(struct custom *c)
 /* A compiled, checked format, not registered; NULL with err set. */
 static struct custom *
 custom_new(const char *name, const char *pattern, const char *time_format,
-    char *err, size_t errlen)
+           char *err, size_t errlen)
 {
 	struct custom *c;
 	int ecode;
 	PCRE2_SIZE eoff;
 
-	if (time_format != NULL && custom_check_time_format(time_format, err,
-				       errlen) == -1)
+	if (time_format != NULL &&
+	    custom_check_time_format(time_format, err, errlen) == -1)
 		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto nomem;
 	c->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ecode, &eoff, NULL);
+	                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ecode,
+	                      &eoff, NULL);
 	if (c->re == NULL) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(ecode, msg, sizeof(msg));
 		snprintf(err, errlen, "pattern: %s at offset %zu", (char *)msg,
-		    (size_t)eoff);
+		         (size_t)eoff);
 		goto fail;
 	}
 	(void)pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE);
 	for (int i = 0; i < CF_N; i++) {
-		int g = pcre2_substring_number_from_name(c->re,
-		    (PCRE2_SPTR)custom_field_names[i]);
+		int g = pcre2_substring_number_from_name(
+		    c->re, (PCRE2_SPTR)custom_field_names[i]);
 
 		c->group[i] = g > 0 ? g : 0;
 		c->ngroups += g > 0;
@@ -515,15 +518,15 @@ custom_new(const char *name, const char *pattern, const char *time_format,
 	if (c->group[CF_DST_HOST] == 0 && c->group[CF_URL] == 0 &&
 	    c->group[CF_DST_IP] == 0) {
 		snprintf(err, errlen,
-		    "pattern needs a destination: a named group "
-		    "(?<dst_host>...), (?<url>...) or (?<dst_ip>...)");
+		         "pattern needs a destination: a named group "
+		         "(?<dst_host>...), (?<url>...) or (?<dst_ip>...)");
 		goto fail;
 	}
 	if ((c->md = pcre2_match_data_create_from_pattern(c->re, NULL)) ==
-		NULL ||
+	        NULL ||
 	    (c->name = strdup(name)) == NULL ||
 	    (c->desc = strdup("custom format (configuration), uploaded as "
-			      "generic CEF")) == NULL ||
+	                      "generic CEF")) == NULL ||
 	    (time_format && (c->time_format = strdup(time_format)) == NULL))
 		goto nomem;
 	c->p.name = c->name;
@@ -544,10 +547,10 @@ fail:
 
 int
 custom_check(const char *pattern, const char *time_format, char *err,
-    size_t errlen)
+             size_t errlen)
 {
-	struct custom *c = custom_new("check", pattern, time_format, err,
-	    errlen);
+	struct custom *c =
+	    custom_new("check", pattern, time_format, err, errlen);
 
 	custom_destroy(c);
 	return c ? 0 : -1;
@@ -555,7 +558,7 @@ custom_check(const char *pattern, const char *time_format, char *err,
 
 int
 custom_add(const char *name, const char *pattern, const char *time_format,
-    char *err, size_t errlen)
+           char *err, size_t errlen)
 {
 	struct custom *c;
 
@@ -567,7 +570,7 @@ custom_add(const char *name, const char *pattern, const char *time_format,
 		return -1;
 	if (parser_add(&c->p) == -1) {
 		snprintf(err, errlen, "a format called '%s' exists already",
-		    name);
+		         name);
 		custom_destroy(c);
 		return -1;
 	}

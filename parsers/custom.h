@@ -18,11 +18,11 @@
  * -1 with the reason in err.
  */
 int custom_add(const char *name, const char *pattern, const char *time_format,
-    char *err, size_t errlen);
+               char *err, size_t errlen);
 
 /* Would custom_add accept this?  0, or -1 with the reason in err. */
 int custom_check(const char *pattern, const char *time_format, char *err,
-    size_t errlen);
+                 size_t errlen);
 int custom_check_time_format(const char *fmt, char *err, size_t errlen);
 
 /* Unregister and free every custom format. */

@@ -86,8 +86,7 @@ paloalto_bid(const struct peek *pk)
 
 	for (size_t i = 0; i < pk->nlines; i++) {
 		struct slice f[PAN_DST + 1];
-		size_t n =
-		    csvf_split(pk->body[i], f, NULL, PAN_DST + 1);
+		size_t n = csvf_split(pk->body[i], f, NULL, PAN_DST + 1);
 		int64_t ms;
 
 		if (!pan_head(f, n))

@@ -67,9 +67,9 @@ const char *parse_result_name(enum parse_result);
 
 struct peek {
 	const struct parser *self; /* the bidder (set by parser_choose) */
-	const char *path;         /* source name, may be "" */
-	const struct slice *raw;  /* first complete lines, as read */
-	const struct slice *body; /* the same, syslog header removed */
+	const char *path;          /* source name, may be "" */
+	const struct slice *raw;   /* first complete lines, as read */
+	const struct slice *body;  /* the same, syslog header removed */
 	size_t nlines;
 	size_t nsyslog; /* how many of them carried a syslog header */
 };
@@ -118,7 +118,7 @@ const struct parser *parser_choose(const struct peek *pk, int *bid);
 
 /* parser_choose, and the runner-up with its bid (NULL and 0: none). */
 const struct parser *parser_rank(const struct peek *pk, int *bid,
-    const struct parser **second, int *second_bid);
+                                 const struct parser **second, int *second_bid);
 
 /* The parser called `name`, or NULL. */
 const struct parser *parser_find(const char *name);

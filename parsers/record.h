@@ -61,9 +61,9 @@ struct record {
 	uint64_t bytes_total; /* where the log only has a total */
 	struct slice src_ip, dst_ip, user, dst_host, url, proto, user_agent;
 	struct slice device;
-	struct slice raw;   /* the whole original line, always set */
+	struct slice raw;    /* the whole original line, always set */
 	struct slice upload; /* what to upload instead of raw, or empty */
-	const char *reason; /* REJECT/PARTIAL: why, a static string */
+	const char *reason;  /* REJECT/PARTIAL: why, a static string */
 };
 
 const char *rec_action_name(enum rec_action);

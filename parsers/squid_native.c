@@ -91,9 +91,10 @@ squid_split(struct slice line, struct squid_fields *f)
 
 		while (lex_word(&scan, &w)) {
 			if (squid_is_hier(w, &f->hier_slash)) {
-				f->user = slice_make(f->user.p,
-				    (size_t)(f->hier.p + f->hier.len -
-					f->user.p));
+				f->user =
+				    slice_make(f->user.p, (size_t)(f->hier.p +
+				                                   f->hier.len -
+				                                   f->user.p));
 				/* f->user ends before w: trim the blank. */
 				f->user.len = (size_t)(w.p - f->user.p);
 				f->user = slice_trim(f->user);

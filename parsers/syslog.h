@@ -31,7 +31,7 @@ struct syslog_hdr {
 	struct slice host, app, msgid;
 	struct slice sd;   /* RFC 5424 structured data "[...]", or empty */
 	struct slice body; /* the message; when a RFC 5424 message is all
-			      structured data, that */
+	                      structured data, that */
 };
 
 /*

@@ -74,10 +74,10 @@ check_one_member(const char *path)
 	char cmd[4600];
 
 	snprintf(cmd, sizeof(cmd),
-	    "python3 -c 'import sys, zlib; d = open(sys.argv[1], \"rb\")"
-	    ".read(); o = zlib.decompressobj(31); o.decompress(d); "
-	    "sys.exit(0 if o.eof and not o.unused_data else 1)' '%s'",
-	    path);
+	         "python3 -c 'import sys, zlib; d = open(sys.argv[1], \"rb\")"
+	         ".read(); o = zlib.decompressobj(31); o.decompress(d); "
+	         "sys.exit(0 if o.eof and not o.unused_data else 1)' '%s'",
+	         path);
 	CHECK_INT_EQ(system(cmd), 0); /* !checksrc! test helper */
 	snprintf(cmd, sizeof(cmd), "gzip -t '%s'", path);
 	CHECK_INT_EQ(system(cmd), 0); /* !checksrc! test helper */
@@ -93,7 +93,7 @@ zlib_size(const struct buf *data, int level)
 	int r;
 
 	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8,
-		Z_DEFAULT_STRATEGY) != Z_OK)
+	                 Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();
 	z.next_in = (unsigned char *)data->data;
 	z.avail_in = (uInt)data->len;
@@ -117,7 +117,7 @@ static const struct opts default_opts = {PD_LIBDEFLATE, 7, 1, 0};
 
 static void
 run_with(const struct opts *o, uint64_t max, int nlines, struct sealed *s,
-    struct buf *want)
+         struct buf *want)
 {
 	char dir[] = "/tmp/test_batch.XXXXXX", err[256];
 	struct batch_conf bc = {.data_source = "HQ", .source_type = "SQUID"};
@@ -141,13 +141,14 @@ run_with(const struct opts *o, uint64_t max, int nlines, struct sealed *s,
 		/* xorshift: lines that do not compress to nothing */
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		n = snprintf(line, sizeof(line),
-		    "%d.%03d 5 10.0.%d.%d TCP_MISS/200 %llu GET "
-		    "http://h%llx.example.com/%llx - DIRECT/1.2.3.4 -",
-		    1700000000 + i, i % 1000, i % 250, (i / 250) % 250,
-		    (unsigned long long)(x % 100000),
-		    (unsigned long long)(x % 4096), (unsigned long long)x);
+		             "%d.%03d 5 10.0.%d.%d TCP_MISS/200 %llu GET "
+		             "http://h%llx.example.com/%llx - DIRECT/1.2.3.4 -",
+		             1700000000 + i, i % 1000, i % 250, (i / 250) % 250,
+		             (unsigned long long)(x % 100000),
+		             (unsigned long long)(x % 4096),
+		             (unsigned long long)x);
 		CHECK_OK(batch_add(b, slice_make(line, (size_t)n), err,
-		    sizeof(err)));
+		                   sizeof(err)));
 		if (buf_add(want, line, (size_t)n) == -1 ||
 		    buf_addc(want, '\n') == -1)
 			abort();
@@ -183,12 +184,12 @@ run_with(const struct opts *o, uint64_t max, int nlines, struct sealed *s,
 			CHECK_OK(gunzip(s->path[i], &got));
 			check_one_member(s->path[i]);
 			snprintf(meta, sizeof(meta), "%.*s.json",
-			    (int)strlen(s->path[i]) - 7, s->path[i]);
+			         (int)strlen(s->path[i]) - 7, s->path[i]);
 			CHECK(access(meta, R_OK) == 0);
 		}
 		CHECK_INT_EQ(got.len, want->len);
 		CHECK(got.len == want->len &&
-		    memcmp(got.data, want->data, got.len) == 0);
+		      memcmp(got.data, want->data, got.len) == 0);
 		buf_free(&got);
 	}
 	rm_tree(dir);
@@ -231,7 +232,7 @@ TEST(threads_round_trip)
 	for (int e = 0; e < 2; e++) {
 		for (size_t i = 0; i < 3; i++) {
 			struct opts o = {e == 0 ? PD_LIBDEFLATE : PD_ZLIB, 6,
-			    threads[i], 128 * 1024};
+			                 threads[i], 128 * 1024};
 			struct sealed s = {0};
 			struct buf want;
 
@@ -259,7 +260,7 @@ TEST(threads_never_past_limit)
 {
 	for (int e = 0; e < 2; e++) {
 		struct opts o = {e == 0 ? PD_LIBDEFLATE : PD_ZLIB, 6, 4,
-		    96 * 1024};
+		                 96 * 1024};
 		struct sealed s = {0};
 		struct buf want;
 
@@ -285,8 +286,11 @@ TEST(small_batches)
 TEST(line_bigger_than_batch_refused)
 {
 	char dir[] = "/tmp/test_batch.XXXXXX", err[256];
-	struct batch_conf bc = {.data_source = "HQ", .source_type = "SQUID",
-	    .level = 6, .max_bytes = 4096, .threads = 2};
+	struct batch_conf bc = {.data_source = "HQ",
+	                        .source_type = "SQUID",
+	                        .level = 6,
+	                        .max_bytes = 4096,
+	                        .threads = 2};
 	struct batch *b;
 	static char big[8192];
 
@@ -295,14 +299,13 @@ TEST(line_bigger_than_batch_refused)
 	CHECK_OK(spool_prepare(dir, err, sizeof(err)));
 	b = batch_new(&bc, NULL, NULL, err, sizeof(err));
 	memset(big, 'x', sizeof(big));
-	CHECK_INT_EQ(batch_add(b, slice_make(big, sizeof(big)), err,
-			 sizeof(err)),
-	    -1);
+	CHECK_INT_EQ(
+	    batch_add(b, slice_make(big, sizeof(big)), err, sizeof(err)), -1);
 	CHECK(strstr(err, "does not fit") != NULL);
 	batch_free(b);
 	rm_tree(dir);
 }
 
 TEST_MAIN("batch", T(round_trip_one_batch), T(split_never_past_limit),
-    T(threads_round_trip), T(threads_never_past_limit), T(small_batches),
-    T(line_bigger_than_batch_refused))
+          T(threads_round_trip), T(threads_never_past_limit), T(small_batches),
+          T(line_bigger_than_batch_refused))

@@ -100,16 +100,16 @@ TEST(domains)
 	CHECK_OK(filter_add_domain(&f, ".Corp.Example.com"));
 	CHECK_INT_EQ(verdict(&f, NULL, "corp.example.com"), FILTER_INTERNAL);
 	CHECK_INT_EQ(verdict(&f, NULL, "wiki.CORP.example.com"),
-	    FILTER_INTERNAL);
+	             FILTER_INTERNAL);
 	CHECK_INT_EQ(verdict(&f, NULL, "notcorp.example.com"), FILTER_KEEP);
 	CHECK_INT_EQ(verdict(&f, NULL, "corp.example.com.evil.io"),
-	    FILTER_KEEP);
+	             FILTER_KEEP);
 	CHECK_INT_EQ(verdict(&f, NULL, "intranet"), FILTER_INTERNAL);
 	CHECK_INT_EQ(verdict(&f, NULL, "www.dropbox.com"), FILTER_KEEP);
 	CHECK_INT_EQ(verdict(&f, NULL, "10.2.3.4"), FILTER_INTERNAL);
 	/* An internal address wins over a public-looking name. */
 	CHECK_INT_EQ(verdict(&f, "10.9.9.9", "intranet.example.org"),
-	    FILTER_INTERNAL);
+	             FILTER_INTERNAL);
 	CHECK_INT_EQ(verdict(&f, NULL, NULL), FILTER_KEEP);
 	filter_free(&f);
 }
@@ -134,4 +134,4 @@ TEST(age)
 }
 
 TEST_MAIN("filter", T(rfc1918_and_friends), T(ipv6), T(configured_ranges),
-    T(cidr_errors), T(domains), T(age))
+          T(cidr_errors), T(domains), T(age))

@@ -159,7 +159,7 @@ cli_configure(struct cli *cli)
 	for (size_t i = 0; i < cli->nsets; i++) {
 		if (conf_set(&cli->conf, cli->sets[i].section, cli->sets[i].key,
 		             cli->sets[i].value, err, sizeof(err)) == -1) {
-						log_warnx("%s", err);
+			log_warnx("%s", err);
 			return EXIT_USAGE;
 		}
 	}
@@ -174,13 +174,13 @@ cli_configure(struct cli *cli)
 
 		if (f->pattern == NULL) {
 			log_warnx("%s: [format %s] has no pattern",
-			    cli->config_path, f->name);
+			          cli->config_path, f->name);
 			return EXIT_USAGE;
 		}
 		if (custom_add(f->name, f->pattern, f->time_format, err,
-			sizeof(err)) == -1) {
+		               sizeof(err)) == -1) {
 			log_warnx("%s: [format %s]: %s", cli->config_path,
-			    f->name, err);
+			          f->name, err);
 			return EXIT_USAGE;
 		}
 	}
@@ -260,8 +260,8 @@ cli_connect_err(struct cli *cli, int *status, char *err, size_t errlen)
 	mc.http.insecure = cli->conf.insecure;
 	if (cli->conf.insecure)
 		log_warnx("TLS certificate verification is OFF (--insecure): "
-			  "anyone on the path can read the credentials; for a "
-			  "test emulator only");
+		          "anyone on the path can read the credentials; for a "
+		          "test emulator only");
 	mc.http.proxy = cli->conf.proxy;
 	mc.http.retry_max_time = cli->conf.retry_max_time;
 	mc.http.connect_timeout_ms = (long)cli->conf.connect_timeout * 1000;

@@ -51,12 +51,12 @@ static const struct conf_key {
      "API requests per window (MDCA allows 30 a minute)"},
     {"tenant", "rate_window", C_INT, offsetof(struct conf, rate_window), 0, 1,
      3600, "the window of rpm, in seconds"},
-    {"tenant", "connect_timeout", C_INT, offsetof(struct conf, connect_timeout), 0,
-     1, 600, "seconds to wait for a connection"},
+    {"tenant", "connect_timeout", C_INT, offsetof(struct conf, connect_timeout),
+     0, 1, 600, "seconds to wait for a connection"},
     {"tenant", "insecure", C_BOOL, offsetof(struct conf, insecure), 0, 0, 0,
-	"no TLS certificate verification (a test emulator only)"},
-    {"tenant", "low_speed_time", C_INT, offsetof(struct conf, low_speed_time), 0,
-     1, 3600, "seconds below 1 KiB/s before a transfer is given up"},
+     "no TLS certificate verification (a test emulator only)"},
+    {"tenant", "low_speed_time", C_INT, offsetof(struct conf, low_speed_time),
+     0, 1, 3600, "seconds below 1 KiB/s before a transfer is given up"},
     {"tenant", "requests_per_minute", C_INT, offsetof(struct conf, rpm), 0, 1,
      100000, "API requests a minute (the API allows 30)"},
     {"auth", "token_file", C_STR, offsetof(struct conf, token_file), 0, 0, 0,
@@ -93,14 +93,14 @@ static const struct conf_key {
      12, "compression level (libdeflate 1-12, zlib 1-9)"},
     {"upload", "compression_threads", C_INT, offsetof(struct conf, threads), 0,
      0, 64, "threads compressing (0: one per online CPU)"},
-    {"upload", "compressor", C_STR, offsetof(struct conf, compressor), 0, 0,
-     0, "libdeflate or zlib"},
+    {"upload", "compressor", C_STR, offsetof(struct conf, compressor), 0, 0, 0,
+     "libdeflate or zlib"},
     {"upload", "parallel", C_INT, offsetof(struct conf, parallel), 0, 1,
      BLOB_PARALLEL_MAX, "blocks of a large batch in flight at once"},
     {"upload", "block_size", C_SIZE, offsetof(struct conf, block_size), 0, 0, 0,
      "size of one Put Block"},
-    {"upload", "put_blob_max", C_SIZE, offsetof(struct conf, put_blob_max), 0, 0,
-     0, "largest batch sent in one Put Blob (at most 64M)"},
+    {"upload", "put_blob_max", C_SIZE, offsetof(struct conf, put_blob_max), 0,
+     0, 0, "largest batch sent in one Put Blob (at most 64M)"},
     {"filter", "keep_internal", C_BOOL, offsetof(struct conf, keep_internal), 0,
      0, 0, "keep internal destinations"},
     {"filter", "internal", C_CIDRS, offsetof(struct conf, internal),
@@ -390,19 +390,19 @@ set_key(void *obj, const struct conf_key *k, const char *value, char *err,
 
 /* [format NAME] pattern = / time_format = */
 static int
-set_format(struct conf *c, const char *name, const char *key,
-    const char *value, char *err, size_t errlen)
+set_format(struct conf *c, const char *name, const char *key, const char *value,
+           char *err, size_t errlen)
 {
 	struct conf_format *f = NULL;
 	char **slot;
 
 	if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					  "0123456789_-") != strlen(name)) {
+	                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                  "0123456789_-") != strlen(name)) {
 		snprintf(err, errlen,
-		    "[format %s]: a format name is letters, digits, '_' "
-		    "and '-'",
-		    name);
+		         "[format %s]: a format name is letters, digits, '_' "
+		         "and '-'",
+		         name);
 		return -1;
 	}
 	if (strcmp(key, "pattern") == 0) {
@@ -413,17 +413,17 @@ set_format(struct conf *c, const char *name, const char *key,
 			return -1;
 	} else {
 		snprintf(err, errlen,
-		    "unknown key '%s' in [format %s] (known: pattern, "
-		    "time_format)",
-		    key, name);
+		         "unknown key '%s' in [format %s] (known: pattern, "
+		         "time_format)",
+		         key, name);
 		return -1;
 	}
 	for (size_t i = 0; i < c->nformats; i++)
 		if (strcmp(c->formats[i].name, name) == 0)
 			f = &c->formats[i];
 	if (f == NULL) {
-		struct conf_format *v = realloc(c->formats,
-		    (c->nformats + 1) * sizeof(*v));
+		struct conf_format *v =
+		    realloc(c->formats, (c->nformats + 1) * sizeof(*v));
 
 		if (v == NULL)
 			goto nomem;
@@ -546,7 +546,7 @@ source_set(struct conf *c, const char *name, int line, const char *key,
 
 int
 conf_set(struct conf *c, const char *section, const char *key,
-    const char *value, char *err, size_t errlen)
+         const char *value, char *err, size_t errlen)
 {
 	bool section_known = false;
 	const char *src = source_name(section);
@@ -581,7 +581,7 @@ conf_set(struct conf *c, const char *section, const char *key,
 	if (!section_known)
 		snprintf(err, errlen,
 		         "unknown section [%s] (known: tenant, auth, upload, "
-		    "filter, daemon, source NAME, format NAME)",
+		         "filter, daemon, source NAME, format NAME)",
 		         section);
 	else
 		snprintf(err, errlen, "unknown key '%s' in [%s]", key, section);

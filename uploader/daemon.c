@@ -316,7 +316,8 @@ new_batch(struct source *src, const char *type, char *err, size_t errlen)
 
 	if (src->d->conf->compressor != NULL &&
 	    pd_engine_parse(src->d->conf->compressor, &bc.engine) == -1) {
-		snprintf(err, errlen, "unknown compressor '%s': libdeflate or zlib",
+		snprintf(err, errlen,
+		         "unknown compressor '%s': libdeflate or zlib",
 		         src->d->conf->compressor);
 		return -1;
 	}

@@ -300,10 +300,10 @@ set_tls_proxy(CURL *c, const struct http_opts *o)
 	e = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
 	if (e == CURLE_OK)
 		e = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST,
-		    o->insecure ? 0L : 2L);
+		                     o->insecure ? 0L : 2L);
 	if (e == CURLE_OK)
 		e = curl_easy_setopt(c, CURLOPT_SSLVERSION,
-		    (long)CURL_SSLVERSION_TLSv1_2);
+		                     (long)CURL_SSLVERSION_TLSv1_2);
 	if (e == CURLE_OK && o->ca_file != NULL)
 		e = curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
 	if (e == CURLE_OK && o->proxy != NULL)
@@ -478,7 +478,7 @@ http_connect(struct http *h, const char *url, struct http_resp *r)
 #define SET(opt, val)                                                          \
 	do {                                                                   \
 		if (e == CURLE_OK)                                             \
-			e = curl_easy_setopt(h->x.c, opt, val);                  \
+			e = curl_easy_setopt(h->x.c, opt, val);                \
 	} while (0)
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_ERRORBUFFER, h->x.errbuf);
@@ -486,7 +486,7 @@ http_connect(struct http *h, const char *url, struct http_resp *r)
 	SET(CURLOPT_CONNECT_ONLY, 1L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_CONNECTTIMEOUT_MS, h->x.o.connect_timeout_ms);
-	#undef SET
+#undef SET
 	if (e == CURLE_OK)
 		e = set_tls_proxy(h->x.c, &h->x.o);
 	if (e == CURLE_OK)

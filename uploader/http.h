@@ -24,7 +24,7 @@ struct http_opts {
 	long connect_timeout_ms;
 	long low_speed_time; /* s below 1 KiB/s before giving up */
 	int retry_max_time;  /* s of retrying one request */
-	bool insecure;	     /* no certificate verification (--insecure) */
+	bool insecure;       /* no certificate verification (--insecure) */
 };
 
 #define HTTP_RESULTS(X)                                                        \
@@ -64,7 +64,7 @@ struct http_resp {
 	int attempts;
 	size_t max_body; /* set by the caller: cap instead of
 	                    RESPONSE_MAX_BYTES (0: that) */
-	int64_t date; /* the Date header, epoch s; 0 when absent */
+	int64_t date;    /* the Date header, epoch s; 0 when absent */
 };
 
 struct ratelimit;

@@ -534,16 +534,16 @@ send_batch(struct mdca *m, const char *gz, bool leftover, bool *moved)
 		rejected_path(gz, dst, sizeof(dst));
 		if (spool_reject(gz) == 0) {
 			log_warnx("batch moved to %s (%.0f lines for '%s'): "
-				  "send it once the data source is right with "
-				  "`discolog upload -s NAME %s`",
-			    dst, meta.lines, meta.data_source, dst);
+			          "send it once the data source is right with "
+			          "`discolog upload -s NAME %s`",
+			          dst, meta.lines, meta.data_source, dst);
 			*moved = true;
 		}
 	} else
 		log_warnx("batch %s (%.0f lines for '%s') is kept in the "
-			  "spool and will be sent by the next `discolog "
-			  "upload`",
-		    gz, meta.lines, meta.data_source);
+		          "spool and will be sent by the next `discolog "
+		          "upload`",
+		          gz, meta.lines, meta.data_source);
 	switch (res) {
 	case SPOOL_STEP_AUTH:
 		return EXIT_AUTH;
@@ -638,7 +638,7 @@ file_size(const char *path)
 /* Send one batch with the progress bar following it. */
 static int
 send_tracked(struct mdca *m, const char *gz, bool leftover,
-    struct upload_progress *p, bool *moved)
+             struct upload_progress *p, bool *moved)
 {
 	uint64_t size = file_size(gz);
 	int r;
@@ -864,12 +864,12 @@ cmd_upload(int argc, char **argv)
 				/* Same data source, same refusal. */
 				if (moved && spool_reject(u.sealed[k]) == 0) {
 					rejected_path(u.sealed[k], dst,
-					    sizeof(dst));
+					              sizeof(dst));
 					log_warnx("batch moved to %s too", dst);
 				} else
 					log_warnx("batch %s not sent: kept in "
-						  "the spool",
-					    u.sealed[k]);
+					          "the spool",
+					          u.sealed[k]);
 			}
 			break;
 		}

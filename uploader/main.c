@@ -80,7 +80,7 @@ cmd_formats(int argc, char **argv)
 	bool json;
 
 	status = cli_parse(&cli, argc, argv, NULL, NULL, NULL, formats_usage,
-	    &first);
+	                   &first);
 	if (status != EXIT_OK || first < argc) {
 		if (status == EXIT_OK)
 			fputs(formats_usage, stderr);
@@ -121,14 +121,14 @@ cmd_formats(int argc, char **argv)
 		const struct parser *p = parser_at(i);
 		char ids[128];
 
-				bool two = p->source_id_syslog != NULL &&
-		    strcmp(p->source_id_syslog, p->source_id) != 0;
+		bool two = p->source_id_syslog != NULL &&
+		           strcmp(p->source_id_syslog, p->source_id) != 0;
 
 		snprintf(ids, sizeof(ids), "%s%s%s", p->source_id,
-		    two ? " " : "", two ? p->source_id_syslog : "");
+		         two ? " " : "", two ? p->source_id_syslog : "");
 		printf("%-16s %-44s %-7d %-6s %s\n", p->name, ids, p->log_type,
-		    (p->flags & PARSER_NO_DETECT) ? "no" : "yes",
-		    p->description);
+		       (p->flags & PARSER_NO_DETECT) ? "no" : "yes",
+		       p->description);
 	}
 	cli_free(&cli);
 	return EXIT_OK;

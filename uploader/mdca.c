@@ -286,7 +286,8 @@ done:
 
 enum http_result
 mdca_upload_url(struct mdca *m, const char *filename, const char *source,
-    char **url, char *provider, size_t plen, char *err, size_t errlen)
+                char **url, char *provider, size_t plen, char *err,
+                size_t errlen)
 {
 	CURL *esc = curl_easy_init();
 	char *ef = NULL, *es = NULL, *path = NULL;
@@ -308,17 +309,19 @@ mdca_upload_url(struct mdca *m, const char *filename, const char *source,
 	if (res != HTTP_OK)
 		goto done;
 	if (r.truncated)
-		snprintf(err, errlen,
-		         "upload_url: the tenant's answer is larger than %u MiB, "
-		         "far more than an upload URL: refused (check --tenant "
-		         "and the proxy)",
-		         RESPONSE_MAX_BYTES >> 20);
+		snprintf(
+		    err, errlen,
+		    "upload_url: the tenant's answer is larger than %u MiB, "
+		    "far more than an upload URL: refused (check --tenant "
+		    "and the proxy)",
+		    RESPONSE_MAX_BYTES >> 20);
 	else if (r.html)
-		snprintf(err, errlen,
-		         "upload_url: the tenant answered an HTML page, not JSON "
-		         "(HTTP %ld): check --tenant, it is the API URL of "
-		         "Settings > Cloud Apps > About, and the proxy",
-		         r.status);
+		snprintf(
+		    err, errlen,
+		    "upload_url: the tenant answered an HTML page, not JSON "
+		    "(HTTP %ld): check --tenant, it is the API URL of "
+		    "Settings > Cloud Apps > About, and the proxy",
+		    r.status);
 	else if (mdca_parse_upload_url(r.body.data, r.body.len, url, provider,
 	                               plen) == -1)
 		snprintf(err, errlen,
@@ -347,7 +350,7 @@ done:
 
 enum http_result
 mdca_done_upload(struct mdca *m, const char *url, const char *stream,
-    bool snapshot, bool *already, char *err, size_t errlen)
+                 bool snapshot, bool *already, char *err, size_t errlen)
 {
 	struct http_resp r = {0};
 	enum http_result res = HTTP_REJECTED;
@@ -407,7 +410,7 @@ done:
 
 enum http_result
 mdca_put_file(struct mdca *m, const char *url, const char *provider,
-    const char *path, char *err, size_t errlen)
+              const char *path, char *err, size_t errlen)
 {
 	enum http_result res;
 	struct stat st;
@@ -421,7 +424,7 @@ mdca_put_file(struct mdca *m, const char *url, const char *provider,
 		return HTTP_REJECTED;
 	}
 	res = blob_put(m->blob, url, provider, fd, (uint64_t)st.st_size, err,
-	    errlen);
+	               errlen);
 	close(fd);
 	return res;
 }
@@ -451,7 +454,7 @@ mdca_upload_file(struct mdca *m, const char *path, const char *filename,
 	}
 	for (int renewal = 0;; renewal++) {
 		res = mdca_upload_url(m, filename, source, &url, provider,
-		    sizeof(provider), err, errlen);
+		                      sizeof(provider), err, errlen);
 		if (res != HTTP_OK)
 			break;
 		res = blob_put(m->blob, url, provider, fd, (uint64_t)st.st_size,
@@ -469,7 +472,7 @@ mdca_upload_file(struct mdca *m, const char *path, const char *filename,
 		}
 		if (res == HTTP_OK)
 			res = mdca_done_upload(m, url, stream, snapshot, NULL,
-			    err, errlen);
+			                       err, errlen);
 		explicit_bzero(url, strlen(url));
 		free(url);
 		break;

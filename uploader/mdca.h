@@ -88,11 +88,11 @@ enum http_result mdca_upload_file(struct mdca *m, const char *path,
  * The three calls one at a time, for a caller that records each step (the
  * ledger of `discolog run`).  mdca_upload_url: the SAS URL (caller frees,
  * after explicit_bzero) and its provider.  mdca_put_file: the file's bytes
- * to that URL (one Put Blob, or blocks: blob.h); HTTP_AUTH there means the storage host refused the URL (it
- * may have expired: get a fresh one).  mdca_done_upload: finalize; when
- * it is refused because that upload was finalized already, *already is
- * set (NULL: not asked) -- a caller that sent this finalize before and
- * lost the answer counts that as done.
+ * to that URL (one Put Blob, or blocks: blob.h); HTTP_AUTH there means the
+ * storage host refused the URL (it may have expired: get a fresh one).
+ * mdca_done_upload: finalize; when it is refused because that upload was
+ * finalized already, *already is set (NULL: not asked) -- a caller that sent
+ * this finalize before and lost the answer counts that as done.
  */
 enum http_result mdca_upload_url(struct mdca *m, const char *filename,
                                  const char *source, char **url, char *provider,

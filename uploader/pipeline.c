@@ -285,10 +285,10 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 {
 	struct head h = {0};
 	struct run ru = {.pl = pl,
-	    .st = st,
-	    .sink = pl->sink,
-	    .sink_arg = pl->sink_arg,
-	    .replay = true};
+	                 .st = st,
+	                 .sink = pl->sink,
+	                 .sink_arg = pl->sink_arg,
+	                 .replay = true};
 	struct slice line;
 	uint64_t lineno;
 	bool too_long;

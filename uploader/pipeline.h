@@ -28,22 +28,22 @@ struct rejected_line {
 	char text[160];
 };
 
-#define PIPELINE_OTHERS 4	 /* other formats tallied in rejected lines */
+#define PIPELINE_OTHERS   4 /* other formats tallied in rejected lines */
 #define PIPELINE_SWITCHES 4 /* format changes remembered */
 /* This many rejected lines in a row make detection run again. */
 #define PIPELINE_REDETECT PEEK_LINES
 
 struct member_stats {
 	char name[4096];
-		const struct parser *detected; /* chosen at the start; NULL: none */
+	const struct parser *detected; /* chosen at the start; NULL: none */
 	const char *nested; /* the member is itself an archive ("zip") */
-	const struct parser *parser;   /* the current one */
+	const struct parser *parser; /* the current one */
 	int bid;
 	bool pinned;
 	const struct parser *next_best; /* the runner-up of detection */
 	int next_bid;
-		size_t sample_lines, sample_parsed; /* detection lines, and how many
-						the winner parses */
+	size_t sample_lines, sample_parsed; /* detection lines, and how many
+	                                the winner parses */
 	bool sample_syslog; /* most of them behind a syslog header */
 	/* Rejected lines another format would take: a mixed source. */
 	struct {

@@ -36,8 +36,8 @@ priv_drop(const char *user, const char *state_dir, char *err, size_t errlen)
 	if (user == NULL || *user == '\0') {
 		if (geteuid() == 0)
 			log_warnx("running as root: set [daemon] user (e.g. a "
-				  "'discolog' user in group adm) to run with "
-				  "less");
+			          "'discolog' user in group adm) to run with "
+			          "less");
 		goto nnp;
 	}
 	errno = 0;
@@ -49,8 +49,8 @@ priv_drop(const char *user, const char *state_dir, char *err, size_t errlen)
 		if (geteuid() == pw->pw_uid)
 			goto nnp;
 		snprintf(err, errlen,
-		    "[daemon] user %s: only root can become another user",
-		    user);
+		         "[daemon] user %s: only root can become another user",
+		         user);
 		return -1;
 	}
 	if (pw->pw_uid == 0) {
@@ -62,14 +62,14 @@ priv_drop(const char *user, const char *state_dir, char *err, size_t errlen)
 	if (state_dir != NULL &&
 	    nftw(state_dir, chown_one, 16, FTW_PHYS) == -1) {
 		snprintf(err, errlen, "%s: cannot hand it to %s: %s", state_dir,
-		    user, strerror(errno));
+		         user, strerror(errno));
 		return -1;
 	}
 	if (initgroups(user, pw->pw_gid) == -1 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
 		snprintf(err, errlen, "cannot become %s: %s", user,
-		    strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	/* Forward only: no way back to root. */
@@ -82,7 +82,7 @@ priv_drop(const char *user, const char *state_dir, char *err, size_t errlen)
 nnp:
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		snprintf(err, errlen, "PR_SET_NO_NEW_PRIVS: %s",
-		    strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	return 0;

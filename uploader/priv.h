@@ -16,6 +16,6 @@
  * reason in err.
  */
 int priv_drop(const char *user, const char *state_dir, char *err,
-    size_t errlen);
+              size_t errlen);
 
 #endif

@@ -379,8 +379,8 @@ spool_step(struct mdca *m, const char *gz, const struct batch_meta *meta,
 		if (res == HTTP_AUTH && e.rejects < BLOB_SAS_RENEWALS) {
 			/* The storage host refused the URL: a fresh one. */
 			log_info("%s: %s; asking for a new upload URL (%d of "
-				 "%d)",
-			    base, err, e.rejects + 1, BLOB_SAS_RENEWALS);
+			         "%d)",
+			         base, err, e.rejects + 1, BLOB_SAS_RENEWALS);
 			e.rejects++;
 			e.stage = LEDGER_SEALED;
 			sr = record(gz, &e, err, errlen) == 0
