@@ -148,9 +148,15 @@ on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_resp *r = arg;
 
-	/* Past the cap the body is cut: error pages are not read whole. */
-	if (buf_add(&r->body, p, size * n) == -1)
+	/*
+	 * Past the cap the transfer stops (a short count ends it with
+	 * CURLE_WRITE_ERROR, taken as complete below): a 1 GiB answer, or
+	 * one trickling in forever, is neither held nor waited for.
+	 */
+	if (buf_add(&r->body, p, size * n) == -1) {
 		r->truncated = true;
+		return 0;
+	}
 	return size * n;
 }
 
@@ -415,6 +421,9 @@ http_xfer_finish(struct http_xfer *x, int code, struct http_resp *r)
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	x->rq = NULL;
+	/* Stopped at the cap by on_body: judge the answer by its status. */
+	if (e == CURLE_WRITE_ERROR && r->truncated)
+		e = CURLE_OK;
 	if (e != CURLE_OK) {
 		snprintf(r->error, sizeof(r->error), "%s",
 		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(e));

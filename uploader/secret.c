@@ -62,8 +62,9 @@ group_name(gid_t gid, char *out, size_t outlen)
  * Whether the mode of a secret file refuses it (reason in err): readable
  * by others always, by its group unless the admin opted in (then warned).
  */
-static bool
-mode_refused(const char *path, const struct stat *st, char *err, size_t errlen)
+bool
+secret_mode_refused(const char *path, const struct stat *st, char *err,
+                    size_t errlen)
 {
 	unsigned mode = (unsigned)st->st_mode & 07777;
 	char g[256];
@@ -122,7 +123,7 @@ secret_load(const char *path, const char *env, char *err, size_t errlen)
 			close(fd);
 		return NULL;
 	}
-	if (mode_refused(path, &st, err, errlen)) {
+	if (secret_mode_refused(path, &st, err, errlen)) {
 		close(fd);
 		return NULL;
 	}

@@ -5,7 +5,9 @@
 #ifndef SECRET_H
 #define SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /*
  * The secret in file `path` (surrounding blanks removed), or, when path is
@@ -28,5 +30,13 @@ void secret_free(char *s);
 
 /* Mark the process non-dumpable (no core file holds a secret). */
 void secret_protect_process(void);
+
+/*
+ * Does the mode of the secret file `path` refuse it?  Readable by others
+ * always; by its group unless [auth] secret_file_group_readable = warn
+ * (then warned).  The reason goes to err.
+ */
+bool secret_mode_refused(const char *path, const struct stat *st, char *err,
+                         size_t errlen);
 
 #endif

@@ -29,6 +29,7 @@
 #include "limits.h"
 #include "log.h"
 #include "loop.h"
+#include "secret.h"
 #include "syslogd.h"
 
 enum { SF_START, SF_COUNT, SF_OCTETS, SF_LINE };
@@ -352,12 +353,13 @@ check_file(const char *key, const char *path, bool secret, char *err,
 		snprintf(err, errlen, "%s: %s: %s", key, path, strerror(errno));
 		return -1;
 	}
-	if (secret && (st.st_mode & S_IROTH)) {
-		snprintf(err, errlen,
-		         "%s: %s: readable by every user: chmod o-r it (a "
-		         "private key must not be readable by others)",
-		         key, path);
-		return -1;
+	if (secret) {
+		char why[512];
+
+		if (secret_mode_refused(path, &st, why, sizeof(why))) {
+			snprintf(err, errlen, "%s: %s", key, why);
+			return -1;
+		}
 	}
 	return 0;
 }
