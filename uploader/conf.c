@@ -110,6 +110,9 @@ static const struct conf_key {
      offsetof(struct conf, ninternal_domain), 0, 0, "internal domain suffixes"},
     {"filter", "max_age", C_INT, offsetof(struct conf, max_age), 0, 0, 36500,
      "drop events older than this many days (0: never)"},
+    {"filter", "pseudonymize_key_file", C_STR,
+     offsetof(struct conf, pseudonymize_key_file), 0, 0, 0,
+     "file holding the key that turns user names into pseudonyms"},
     {"daemon", "spool_max_bytes", C_SIZE,
      offsetof(struct conf, spool_max_bytes), 0, 0, 0, "the spool's byte quota"},
     {"daemon", "rotate_wait", C_INT, offsetof(struct conf, rotate_wait), 0, 0,
@@ -915,6 +918,7 @@ conf_free(struct conf *c)
 	free(c->state_dir);
 	free(c->compressor);
 	free(c->metrics_file);
+	free(c->pseudonymize_key_file);
 	free(c->metrics_listen);
 	free_list(c->internal, c->ninternal);
 	free_list(c->internal_domain, c->ninternal_domain);

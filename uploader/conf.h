@@ -84,6 +84,7 @@ struct conf {
 	int retry_max_time;
 	bool insecure; /* [tenant] insecure: no TLS verification */
 	bool keep_internal;
+	char *pseudonymize_key_file; /* [filter]: HMAC key for user names */
 	int max_age;
 	char **internal; /* CIDRs */
 	size_t ninternal;

@@ -545,6 +545,12 @@ build_filter(const struct conf *c, const struct conf_source *cs,
 			if (filter_add_domain(f, v[i]) == -1)
 				return -1;
 	}
+	if (c->pseudonymize_key_file != NULL &&
+	    filter_load_pseudonym_key(f, c->pseudonymize_key_file, err,
+	                              sizeof(err)) == -1) {
+		log_warnx("pseudonymize key: %s", err);
+		return -1;
+	}
 	return 0;
 }
 

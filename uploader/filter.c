@@ -7,7 +7,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "arena.h"
 #include "filter.h"
+#include "parser.h"
+#include "secret.h"
 #include "lex.h"
 
 const char *
@@ -296,9 +302,114 @@ filter_apply(const struct filter *f, const struct record *r)
 	return FILTER_KEEP;
 }
 
+int
+filter_load_pseudonym_key(struct filter *f, const char *path, char *err,
+                          size_t errlen)
+{
+	char *k = secret_load(path, NULL, err, errlen);
+
+	if (k == NULL) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s: no key", path);
+		return -1;
+	}
+	if (strlen(k) < 16) {
+		snprintf(
+		    err, errlen,
+		    "%s: a pseudonymisation key of at least 16 characters, "
+		    "please (e.g. `openssl rand -hex 32`)",
+		    path);
+		secret_free(k);
+		return -1;
+	}
+	f->pkey_len = strlen(k);
+	f->pkey = (unsigned char *)k;
+	return 0;
+}
+
+/* Where `needle` stands in `hay`, from `from`; NULL when nowhere. */
+static const char *
+find_from(struct slice hay, const char *from, struct slice needle)
+{
+	size_t off = (size_t)(from - hay.p);
+
+	if (off > hay.len || hay.len - off < needle.len)
+		return NULL;
+	return memmem(from, hay.len - off, needle.p, needle.len);
+}
+
+int
+filter_pseudonymize(const struct filter *f, struct record *r, struct arena *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	char pseud[5 + 16];
+	struct slice line = record_upload_bytes(r), u = r->user;
+	const char *p, *q;
+	char *out, *o;
+	size_t n = 0, cap;
+
+	if (f->pkey == NULL || u.len == 0)
+		return 0;
+	if (HMAC(EVP_sha256(), f->pkey, (int)f->pkey_len,
+	         (const unsigned char *)u.p, u.len, mac, &maclen) == NULL ||
+	    maclen < 8)
+		return -1;
+	memcpy(pseud, "anon-", 5);
+	for (int i = 0; i < 8; i++) {
+		pseud[5 + 2 * i] = hex[mac[i] >> 4];
+		pseud[5 + 2 * i + 1] = hex[mac[i] & 15];
+	}
+	/*
+	 * A short name ("ab") would also match inside other words: only its
+	 * own field is replaced, and only when the parser's slice lies in
+	 * the line.  A longer one is replaced wherever it stands (a name
+	 * logged twice, in a URL, in a group field), so none is left.
+	 */
+	if (u.len < 3) {
+		if (!(u.p >= line.p && u.p + u.len <= line.p + line.len))
+			return -1;
+		n = 1;
+	} else {
+		for (p = line.p; (q = find_from(line, p, u)) != NULL;
+		     p = q + u.len)
+			n++;
+		if (n == 0)
+			return -1; /* the name is not in the line as logged */
+	}
+	cap = line.len + n * sizeof(pseud);
+	if ((out = arena_alloc(a, cap)) == NULL)
+		return -1;
+	o = out;
+	p = line.p;
+	while ((q = u.len < 3 ? (p <= u.p ? u.p : NULL)
+	                      : find_from(line, p, u)) != NULL) {
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		memcpy(o, pseud, sizeof(pseud));
+		o += sizeof(pseud);
+		p = q + u.len;
+	}
+	memcpy(o, p, (size_t)(line.p + line.len - p));
+	o += line.p + line.len - p;
+	r->upload = (struct slice){out, (size_t)(o - out)};
+	if ((o = arena_alloc(a, sizeof(pseud))) == NULL)
+		return -1;
+	memcpy(o, pseud, sizeof(pseud));
+	r->user = (struct slice){o, sizeof(pseud)};
+	return 0;
+}
+
 void
 filter_free(struct filter *f)
 {
+	if (f->pkey != NULL) {
+		explicit_bzero(f->pkey, f->pkey_len);
+		free(f->pkey);
+		f->pkey = NULL;
+		f->pkey_len = 0;
+	}
 	for (size_t i = 0; i < f->ndomains; i++)
 		free(f->domains[i]);
 	free(f->domains);

@@ -20,7 +20,8 @@
 #define FILTER_REASONS(X)                                                      \
 	X(KEEP, "kept")                                                        \
 	X(INTERNAL, "internal")                                                \
-	X(TOO_OLD, "too_old")
+	X(TOO_OLD, "too_old")                                                  \
+	X(PSEUDONYM, "user_not_pseudonymized")
 
 enum filter_reason {
 #define X(n, s) FILTER_##n,
@@ -43,6 +44,8 @@ struct filter {
 	size_t ndomains;
 	int max_age_days; /* 0: no age limit */
 	int64_t now_ms;
+	unsigned char *pkey; /* pseudonymisation HMAC key, owned, wiped */
+	size_t pkey_len;
 };
 
 const char *filter_reason_name(enum filter_reason);
@@ -63,6 +66,27 @@ bool filter_ip_internal(const struct filter *f, struct slice ip);
 
 /* The verdict for one record: FILTER_KEEP or the reason to drop it. */
 enum filter_reason filter_apply(const struct filter *f, const struct record *r);
+
+struct arena;
+
+/*
+ * Pseudonymise user names with the key in the file `path` (a secret: read
+ * like the token, refused when others can read it).  0, or -1 with the
+ * reason in err.
+ */
+int filter_load_pseudonym_key(struct filter *f, const char *path, char *err,
+                              size_t errlen);
+
+/*
+ * Replace the user name of a kept record, wherever it stands in the line
+ * to upload, with "anon-" and 16 hex digits of HMAC-SHA-256(key, name):
+ * the same name always gives the same pseudonym, and the name never
+ * leaves.  The record's upload bytes and user then point into the arena.
+ * Returns 0 (also when there is no key or no user), or -1 when the name
+ * cannot be replaced safely: the line must then not be uploaded.
+ */
+int filter_pseudonymize(const struct filter *f, struct record *r,
+                        struct arena *a);
 
 /* Release what f owns; safe on a zeroed filter. */
 void filter_free(struct filter *f);

@@ -44,6 +44,7 @@ enum {
 	OPT_MAX_AGE,
 	OPT_MAX_BATCH,
 	OPT_STATE_DIR,
+	OPT_PSEUDONYMIZE_KEY,
 	OPT_NO_PROGRESS,
 	OPT_PARALLEL,
 	OPT_THREADS,
@@ -62,6 +63,7 @@ static const struct option ingest_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
     {"output-dir", required_argument, NULL, 'o'},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"pseudonymize-key", required_argument, NULL, OPT_PSEUDONYMIZE_KEY},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -100,6 +102,8 @@ ingest_opt(struct cli *cli, int ch, const char *arg)
 		return 0;
 	case OPT_STATE_DIR:
 		return cli_set(cli, "upload", "state_dir", arg);
+	case OPT_PSEUDONYMIZE_KEY:
+		return cli_set(cli, "filter", "pseudonymize_key_file", arg);
 	case OPT_NO_PROGRESS:
 		cli->no_progress = true;
 		return 0;
@@ -134,6 +138,7 @@ static const char check_usage[] =
     "      --internal-domain D add an internal domain suffix (repeatable)\n"
     "      --max-age DAYS      drop events older than DAYS (default 90, 0 "
     "off)\n"
+    "      --pseudonymize-key FILE  replace user names with keyed hashes\n"
     "      --json              one JSON object per kept record on stdout\n"
     "                          (the report then goes to stderr)\n"
     "  -c, --config FILE       configuration file\n"
@@ -155,6 +160,8 @@ static const char upload_usage[] =
     "      --internal-domain D add an internal domain suffix (repeatable)\n"
     "      --max-age DAYS      drop events older than DAYS (default 90, 0 "
     "off)\n"
+    "      --pseudonymize-key FILE  replace user names with keyed hashes\n"
+    "                          (HMAC-SHA-256; the key file is a secret)\n"
     "      --max-batch SIZE    largest compressed batch (default and "
     "ceiling 5G)\n"
     "  -n, --dry-run           everything but talking to the tenant\n"
@@ -195,6 +202,12 @@ build_filter(const struct conf *c, struct filter *f)
 			log_warnx("out of memory");
 			return -1;
 		}
+	if (c->pseudonymize_key_file != NULL &&
+	    filter_load_pseudonym_key(f, c->pseudonymize_key_file, err,
+	                              sizeof(err)) == -1) {
+		log_warnx("pseudonymize key: %s", err);
+		return -1;
+	}
 	return 0;
 }
 

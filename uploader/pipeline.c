@@ -216,6 +216,9 @@ one_line(struct run *ru, struct slice line, uint64_t lineno, bool too_long,
 	if (v == PARSE_SKIP)
 		return 0;
 	f = filter_apply(ru->pl->filter, &r);
+	if (f == FILTER_KEEP &&
+	    filter_pseudonymize(ru->pl->filter, &r, &ru->arena) == -1)
+		f = FILTER_PSEUDONYM; /* a name that might leak: not sent */
 	st->dropped[f]++;
 	if (f != FILTER_KEEP)
 		return 0;
