@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "filter.h"
 #include "custom.h"
 #include "log.h"
 #include "mdca.h"
@@ -285,6 +287,47 @@ cli_connect(struct cli *cli, int *status)
 	if ((m = cli_connect_err(cli, status, err, sizeof(err))) == NULL)
 		log_warnx("%s", err);
 	return m;
+}
+
+int
+cli_filter(const struct conf *c, const struct conf_source *cs, struct filter *f)
+{
+	char err[512];
+
+	memset(f, 0, sizeof(*f));
+	f->keep_internal = cs != NULL && cs->keep_internal >= 0
+	                       ? cs->keep_internal
+	                       : c->keep_internal;
+	f->max_age_days =
+	    cs != NULL && cs->max_age >= 0 ? cs->max_age : c->max_age;
+	f->now_ms = (int64_t)time(NULL) * 1000;
+	for (int k = 0; k < (cs != NULL ? 2 : 1); k++) {
+		char **v = k ? cs->internal : c->internal;
+		size_t n = k ? cs->ninternal : c->ninternal;
+
+		for (size_t i = 0; i < n; i++)
+			if (filter_add_cidr(f, v[i], err, sizeof(err)) == -1) {
+				log_warnx("%s", err);
+				goto fail;
+			}
+		v = k ? cs->internal_domain : c->internal_domain;
+		n = k ? cs->ninternal_domain : c->ninternal_domain;
+		for (size_t i = 0; i < n; i++)
+			if (filter_add_domain(f, v[i]) == -1) {
+				log_warnx("out of memory");
+				goto fail;
+			}
+	}
+	if (c->pseudonymize_key_file != NULL &&
+	    filter_load_pseudonym_key(f, c->pseudonymize_key_file, err,
+	                              sizeof(err)) == -1) {
+		log_warnx("pseudonymize key: %s", err);
+		goto fail;
+	}
+	return 0;
+fail:
+	filter_free(f);
+	return -1;
 }
 
 void

@@ -94,6 +94,16 @@ struct mdca *cli_connect_err(struct cli *cli, int *status, char *err,
 	"      --authority URL     Entra login endpoint "                      \
 	"(DISCOLOG_AUTHORITY)\n"
 
+struct conf_source;
+struct filter;
+
+/*
+ * The filter chain of the configuration: [filter], with a [source NAME]'s
+ * own keys over it when cs is not NULL.  0, or -1 with the reason logged.
+ */
+int cli_filter(const struct conf *c, const struct conf_source *cs,
+               struct filter *f);
+
 /* Wipe the secrets, free the configuration. */
 void cli_free(struct cli *cli);
 

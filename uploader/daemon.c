@@ -519,41 +519,6 @@ read_source(struct source *src)
 
 /* ---- sources ---- */
 
-static int
-build_filter(const struct conf *c, const struct conf_source *cs,
-             struct filter *f)
-{
-	char err[512];
-
-	memset(f, 0, sizeof(*f));
-	f->keep_internal =
-	    cs->keep_internal >= 0 ? cs->keep_internal : c->keep_internal;
-	f->max_age_days = cs->max_age >= 0 ? cs->max_age : c->max_age;
-	f->now_ms = (int64_t)time(NULL) * 1000;
-	for (int k = 0; k < 2; k++) {
-		char **v = k ? cs->internal : c->internal;
-		size_t n = k ? cs->ninternal : c->ninternal;
-
-		for (size_t i = 0; i < n; i++)
-			if (filter_add_cidr(f, v[i], err, sizeof(err)) == -1) {
-				log_warnx("%s", err);
-				return -1;
-			}
-		v = k ? cs->internal_domain : c->internal_domain;
-		n = k ? cs->ninternal_domain : c->ninternal_domain;
-		for (size_t i = 0; i < n; i++)
-			if (filter_add_domain(f, v[i]) == -1)
-				return -1;
-	}
-	if (c->pseudonymize_key_file != NULL &&
-	    filter_load_pseudonym_key(f, c->pseudonymize_key_file, err,
-	                              sizeof(err)) == -1) {
-		log_warnx("pseudonymize key: %s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * The source's last commit: its checkpoint file, or a sealed batch's
  * description when that is newer (a crash between the two, step 4).
@@ -599,7 +564,7 @@ source_open(struct daemon *d, const struct conf_source *cs)
 		goto fail;
 	src->d = d;
 	src->cs = cs;
-	if (build_filter(d->conf, cs, &src->filter) == -1)
+	if (cli_filter(d->conf, cs, &src->filter) == -1)
 		goto fail;
 	src->pl.filter = &src->filter;
 	src->pl.now_ms = src->filter.now_ms;

@@ -182,35 +182,6 @@ static const char upload_usage[] =
     "  -c, --config FILE       configuration file (DISCOLOG_CONFIG)\n"
     "  -v, -q                  more or less diagnostic output\n";
 
-static int
-build_filter(const struct conf *c, struct filter *f)
-{
-	char err[512];
-
-	memset(f, 0, sizeof(*f));
-	f->keep_internal = c->keep_internal;
-	f->max_age_days = c->max_age;
-	f->now_ms = (int64_t)time(NULL) * 1000;
-	for (size_t i = 0; i < c->ninternal; i++)
-		if (filter_add_cidr(f, c->internal[i], err, sizeof(err)) ==
-		    -1) {
-			log_warnx("%s", err);
-			return -1;
-		}
-	for (size_t i = 0; i < c->ninternal_domain; i++)
-		if (filter_add_domain(f, c->internal_domain[i]) == -1) {
-			log_warnx("out of memory");
-			return -1;
-		}
-	if (c->pseudonymize_key_file != NULL &&
-	    filter_load_pseudonym_key(f, c->pseudonymize_key_file, err,
-	                              sizeof(err)) == -1) {
-		log_warnx("pseudonymize key: %s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * How sure detection was: high when the winner parses every line it was
  * chosen on and no other format came close, low when it parses fewer than
@@ -393,7 +364,7 @@ cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	pl.pinned = pinned_format(&cli.conf, &status);
-	if (status != EXIT_OK || build_filter(&cli.conf, &f) == -1) {
+	if (status != EXIT_OK || cli_filter(&cli.conf, NULL, &f) == -1) {
 		cli_free(&cli);
 		return EXIT_USAGE;
 	}
@@ -705,7 +676,7 @@ cmd_upload(int argc, char **argv)
 		goto done;
 	}
 	pl.pinned = pinned_format(&cli.conf, &status);
-	if (status != EXIT_OK || build_filter(&cli.conf, &f) == -1) {
+	if (status != EXIT_OK || cli_filter(&cli.conf, NULL, &f) == -1) {
 		status = EXIT_USAGE;
 		goto done;
 	}
