@@ -333,26 +333,53 @@ w3c_score(const uint8_t *col, size_t ncols, const struct slice *v, size_t n)
  * Pick the default field list that fits the values best; load it into
  * `st` as assumed.  Returns its score, or -1 when none fits.
  */
+/*
+ * A default field list as column ids, loaded once per thread: detection
+ * tries every list of three profiles on every first line of every file,
+ * and reading the names each time was half of what detecting a small file
+ * cost.  Keyed by the list's address (the lists are static).
+ */
+struct w3c_layout {
+	const char *list;
+	struct w3c_state st;
+	bool ok;
+};
+
+static const struct w3c_layout *
+w3c_layout(const char *list)
+{
+	static _Thread_local struct w3c_layout seen[32];
+	static _Thread_local size_t nseen;
+	struct w3c_layout *lo;
+
+	for (size_t i = 0; i < nseen; i++)
+		if (seen[i].list == list)
+			return &seen[i];
+	lo = &seen[nseen < 32 ? nseen++ : 31];
+	memset(lo, 0, sizeof(*lo));
+	lo->list = list;
+	lo->ok = w3c_load(&lo->st, slice_make(list, strlen(list)));
+	return lo;
+}
+
 static int
 w3c_assume(const struct w3c_profile *pf, struct w3c_state *st,
            const struct slice *v, size_t n, bool tabs)
 {
-	struct w3c_state cand;
 	int best = -1;
 
 	for (size_t i = 0; pf->layouts != NULL && pf->layouts[i]; i++) {
-		const char *l = pf->layouts[i];
+		const struct w3c_layout *lo = w3c_layout(pf->layouts[i]);
 		int s;
 
-		memset(&cand, 0, sizeof(cand));
-		if (!w3c_load(&cand, slice_make(l, strlen(l))))
+		if (!lo->ok)
 			continue;
-		s = w3c_score(cand.col, cand.ncols, v, n);
+		s = w3c_score(lo->st.col, lo->st.ncols, v, n);
 		/* Date, time and an address at least. */
 		if (s >= 3 && s > best) {
 			best = s;
-			memcpy(st->col, cand.col, sizeof(st->col));
-			st->ncols = cand.ncols;
+			memcpy(st->col, lo->st.col, sizeof(st->col));
+			st->ncols = lo->st.ncols;
 		}
 	}
 	if (best >= 0) {
