@@ -8,7 +8,7 @@
  *	test_fuzz NAME DIR|FILE... one target, those inputs
  *
  * Each target is included here with its entry point renamed, so its
- * static names carry its own prefix (parse_, conf_, json_, archive_).
+ * static names carry its own prefix (parse_, conf_, json_, archive_, syslog_).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -28,6 +28,9 @@
 #define LLVMFuzzerTestOneInput fuzz_archive_one
 #include "fuzz_archive.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_syslog_one
+#include "fuzz_syslog.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct target {
 	const char *name;
@@ -39,6 +42,7 @@ static const struct target {
     {"conf", fuzz_conf_one, fuzz_conf_cleanup, NULL},
     {"json", fuzz_json_one, fuzz_json_cleanup, NULL},
     {"archive", fuzz_archive_one, fuzz_archive_cleanup, NULL},
+    {"syslog", fuzz_syslog_one, fuzz_syslog_cleanup, NULL},
 };
 
 static int inputs;
