@@ -179,6 +179,9 @@ clv_bid(const struct peek *pk)
 		uint64_t n64;
 		int n;
 
+		/* Its keys are not in the line: no need to read it. */
+		if (!slice_find(pk->body[i], "event"))
+			continue;
 		clv_take_prefix(&body, &px);
 		if (clv_scan(body, &f) != KVF_END || !clv_is_id(f.id) ||
 		    f.event.len == 0 || !px.has_category)

@@ -151,6 +151,9 @@ forti_bid(const struct peek *pk)
 		int64_t ms;
 		int n = 0;
 
+		/* Its keys are not in the line: no need to read it. */
+		if (!slice_find(pk->body[i], "logid"))
+			continue;
 		if (forti_scan(pk->body[i], &f) != KVF_END ||
 		    !forti_is_logid(f.logid) || f.type.len == 0)
 			continue;

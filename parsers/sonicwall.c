@@ -140,6 +140,10 @@ sw_bid(const struct peek *pk)
 		int64_t ms;
 		int n;
 
+		/* Its keys are not in the line: no need to read it. */
+		if (!slice_find(pk->body[i], "sn") ||
+		    !slice_find(pk->body[i], "time"))
+			continue;
 		if (sw_scan(sw_skip_relay(pk->body[i], &relay), &f) !=
 		        KVF_END ||
 		    f.sn.len == 0 || !sw_time(f.time, &ms))

@@ -157,6 +157,10 @@ utm_bid(const struct peek *pk)
 		struct utm_fields f;
 		int n = 0;
 
+		/* Its keys are not in the line: no need to read it. */
+		if (!slice_find(pk->body[i], "sys") ||
+		    !slice_find(pk->body[i], "sub"))
+			continue;
 		if (!utm_take_prefix(&body, &px) ||
 		    utm_scan(body, &f) != KVF_END || !utm_is_id(f.id) ||
 		    f.sys.len == 0 || f.sub.len == 0)

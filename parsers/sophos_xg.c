@@ -145,6 +145,9 @@ xg_bid(const struct peek *pk)
 		struct xg_fields f;
 		int n = 0;
 
+		/* Its keys are not in the line: no need to read it. */
+		if (!slice_find(pk->body[i], "log_component"))
+			continue;
 		if (xg_scan(pk->body[i], &f) != KVF_END ||
 		    f.log_type.len == 0 || f.log_component.len == 0)
 			continue;

@@ -128,6 +128,10 @@ ss_bid(const struct peek *pk)
 		int64_t ms;
 		int tz, n;
 
+		/* Its keys are not in the line: no need to read it. */
+		if (!slice_find(pk->body[i], "fw") ||
+		    !slice_find(pk->body[i], "tz"))
+			continue;
 		if (ss_scan(pk->body[i], &f) != KVF_END || f.fw.len == 0 ||
 		    !ss_time(f.time, &ms) || !kvf_zone(f.tz, &tz))
 			continue;
