@@ -3,9 +3,10 @@
 
 Every command that talks to the tenant runs at -vv against the emulator,
 with a legacy API token, with an Entra client secret and with an Entra
-certificate; its standard output and error, and every file it leaves in
-its state directory, are searched for the token, the client secret, the
-private key, every access token and client assertion the emulator saw or
+certificate (upload and check also with a pseudonymisation key); its
+standard output and error, and every file it leaves in its state
+directory, are searched for the token, the client secret, the
+pseudonymisation key, the private key, every access token and client assertion the emulator saw or
 issued, and every SAS signature it handed out (scripts/mdca-emulator's
 secrets.jsonl and requests.jsonl).  None may appear.  The blob listener
 must never have seen an Authorization header.
@@ -33,6 +34,7 @@ suite = Suite("secrets")
 TENANT_ID = "d15c0106-0000-4000-8000-00000000e001"  # the emulator's default
 APP = "6f1e2d3c-0000-4000-8000-0000000a9901"
 SECRET = "Zq8~s3cr3t.Value_0123456789abcdefXYZ"
+PKEY = "pseudonym-K3y.0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
 class Case:
@@ -42,6 +44,7 @@ class Case:
         self.dir = tempfile.mkdtemp(prefix="discolog-secrets-")
         self.token = secret_file(self.dir, TOKEN, "token")
         self.secret = secret_file(self.dir, SECRET, "secret")
+        self.pkey = secret_file(self.dir, PKEY, "pseudonym.key")
         self.cert = self.path("app.crt")
         self.key = self.path("app.key")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
@@ -98,12 +101,16 @@ def commands(c, mode):
     out = c.path("script-%s.txt" % mode)
     conf = c.path("discolog-%s.conf" % mode)
     with open(conf, "w") as f:
-        f.write("[upload]\nstate_dir = %s\n" % c.path("state-" + mode))
+        f.write("[upload]\nstate_dir = %s\n[filter]\n"
+                "pseudonymize_key_file = %s\n"
+                % (c.path("state-" + mode), c.pkey))
     extra = [[cmd, "-c", conf] for cmd in ("status", "configtest")
              if have(cmd)]
     return extra + [
         ["upload", "-s", "HQ-Proxy", c.log],
+        ["upload", "-s", "HQ-Proxy", "--pseudonymize-key", c.pkey, c.log],
         ["check", c.log],
+        ["check", "--json", "--pseudonymize-key", c.pkey, c.log],
         ["reports"],
         ["reports", "--json"],
         ["categories", "--stream", "HQ-Proxy"],
@@ -149,6 +156,8 @@ def known_secrets(c, emu):
         found[v] = "the legacy API token"
     for v in forms(SECRET):
         found[v] = "the client secret"
+    for v in forms(PKEY):
+        found[v] = "the pseudonymisation key"
     for line in key_body(c.key):
         if len(line) >= 16:
             found[line] = "a line of the private key"
@@ -244,6 +253,7 @@ def test_no_secret_in_any_output():
         kinds = set().union(*secrets.values())
         # The search is only worth something if it knows what to look for.
         for want in ("the legacy API token", "the client secret",
+                     "the pseudonymisation key",
                      "a line of the private key", "a SAS signature",
                      "an issued assertion", "an issued access token"):
             check(want in kinds, "nothing known of " + want)
@@ -292,6 +302,14 @@ def test_group_readable_refused_unless_opted_in():
             check(rc == 2 and "readable by every user" in err, err)
             os.chmod(path, 0o600)
             os.unlink(conf)
+        # The pseudonymisation key is a secret file like the others.
+        os.chmod(c.pkey, 0o644)
+        rc, out, err = run(["check", "--pseudonymize-key", c.pkey, c.log],
+                           env=e)
+        check(rc == 2 and "readable by every user" in err and
+              "chmod go-r" in err and PKEY not in err + out.decode(),
+              "rc %d: %s" % (rc, err))
+        os.chmod(c.pkey, 0o600)
         with open(conf, "w") as f:
             f.write("[auth]\nsecret_file_group_readable = yes\n")
         rc, _, err = run(["reports", "-c", conf, "--token-file", c.token],
