@@ -391,5 +391,80 @@ def test_running_command_line_holds_no_secret():
         c.close()
 
 
+
+def core_after_segv(cwd, args, env):
+    """Start discolog with core files allowed, reading a standard input
+    that never ends; once it waits there, SIGSEGV it.  The core files
+    left in cwd (none when the process made itself undumpable)."""
+    import resource
+    import signal
+
+    def allow_core():
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,
+                                                  resource.RLIM_INFINITY))
+    for n in os.listdir(cwd):
+        if n.startswith("core"):
+            os.unlink(os.path.join(cwd, n))
+    p = subprocess.Popen([DISCOLOG] + args, cwd=cwd, env=dict(os.environ,
+                         **env), stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         preexec_fn=allow_core)
+    try:
+        # Wait until it reads its standard input (its secrets loaded).
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with open("/proc/%d/wchan" % p.pid) as f:
+                    if "pipe_read" in f.read():
+                        break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        time.sleep(0.5)
+        if p.poll() is not None:
+            check(False, "%s ended early: %r" % (args, p.stderr.read()))
+        os.kill(p.pid, signal.SIGSEGV)
+        p.wait(timeout=30)
+        check(p.returncode == -signal.SIGSEGV, p.returncode)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdin.close()
+        p.stderr.close()
+    return [n for n in os.listdir(cwd) if n.startswith("core")]
+
+
+@suite.test
+def test_no_core_file_once_a_secret_is_read():
+    """A process that read a secret leaves no core file (PR_SET_DUMPABLE
+    0): the same command without a secret does, which shows this machine
+    writes them (where it does not -- a core_pattern pipe, ASan's
+    disable_coredump -- there is nothing to see, and the test says so)."""
+    c = Case()
+    try:
+        cwd = c.path("cwd")
+        os.mkdir(cwd)
+        control = core_after_segv(cwd, ["check", "-"], {})
+        if not control:
+            with open("/proc/sys/kernel/core_pattern") as f:
+                print("     (no core file from a process without a secret "
+                      "here: core_pattern %r; nothing to check)"
+                      % f.read().strip())
+            return
+        for args, env in ((["check", "--pseudonymize-key", c.pkey, "-"], {}),
+                          (["upload", "-s", "HQ-Proxy", "--token-file",
+                            c.token, "-"],
+                           {"DISCOLOG_TENANT": "https://127.0.0.1:9",
+                            "DISCOLOG_STATE_DIR": c.path("state")}),
+                          (["upload", "-s", "HQ-Proxy", "-"],
+                           {"DISCOLOG_TOKEN": TOKEN,
+                            "DISCOLOG_TENANT": "https://127.0.0.1:9",
+                            "DISCOLOG_STATE_DIR": c.path("state")})):
+            cores = core_after_segv(cwd, args, env)
+            check(not cores, "%s left %s" % (args, cores))
+    finally:
+        c.close()
+
 if __name__ == "__main__":
     suite.main()

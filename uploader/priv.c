@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "priv.h"
+#include "secret.h"
 
 static uid_t chown_uid;
 static gid_t chown_gid;
@@ -85,5 +86,8 @@ nnp:
 		         strerror(errno));
 		return -1;
 	}
+	/* A change of user set the dumpable flag to fs.suid_dumpable, which
+	 * may be 2 (cores owned by root): no core file all the same. */
+	secret_protect_process();
 	return 0;
 }
