@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`make install` into a temp root: the binary, the docs, the example
 configuration (kept when one is there), the systemd unit (checked with
-`systemd-analyze verify` when that is installed) and the logrotate snippet
+`systemd-analyze verify` when that is installed, its sandboxing with
+`systemd-analyze security --offline`) and the logrotate snippet
 (checked with `logrotate --debug` when installed)."""
 
 import os
@@ -88,6 +89,45 @@ def test_unit_verifies_and_logrotate_parses():
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
+
+
+# What the unit must keep, whatever else changes (issue 7: least privilege).
+SANDBOX = ("NoNewPrivileges=", "ProtectSystem=", "ProtectHome=",
+           "PrivateTmp=", "PrivateDevices=", "UMask=", "RestrictSUIDSGID=",
+           "CapabilityBoundingSet=~CAP_SET(UID|GID|PCAP)",
+           "CapabilityBoundingSet=~CAP_SYS_ADMIN", "ProtectKernelModules=",
+           "ProtectKernelTunables=", "RestrictNamespaces=~user")
+
+
+@suite.test
+def test_unit_sandboxing_scored():
+    """systemd-analyze security, offline (no running systemd needed): the
+    overall exposure at most 2.0 ("OK"), and the settings above pass."""
+    if not shutil.which("systemd-analyze"):
+        print("skip: systemd-analyze not installed: sandboxing not scored")
+        return
+    unit = os.path.join(ROOT, "scripts", "discolog.service")
+    p = subprocess.run(["systemd-analyze", "security", "--offline=true",
+                        "--no-pager", unit], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    if "--offline" in out and "unrecognized" in out:
+        print("skip: this systemd-analyze cannot score a unit offline")
+        return
+    import re
+    m = re.search(r"Overall exposure level for discolog\.service: "
+                  r"([0-9.]+)", out)
+    check(m, out)
+    check(float(m.group(1)) <= 2.0, "exposure %s: %s" % (m.group(1), out))
+    for name in SANDBOX:
+        line = [l for l in out.splitlines() if l[2:].startswith(name)]
+        check(line and line[0].startswith("\u2713"),
+              "%s: %s" % (name, line or "not scored"))
+    # --threshold makes the same judgement by exit status.
+    p = subprocess.run(["systemd-analyze", "security", "--offline=true",
+                        "--threshold=20", unit], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=120)
+    check(p.returncode == 0, "over the threshold")
 
 if __name__ == "__main__":
     suite.main()
