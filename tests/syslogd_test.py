@@ -10,6 +10,7 @@ stops both by PID.  127.0.0.2 serves as a second sender address.
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -399,6 +400,14 @@ def test_oversized_count_and_message():
             except ConnectionResetError:
                 pass
         with socket.create_connection(("127.0.0.1", port)) as s:
+            # 2^40 octets announced: refused before anything is kept.
+            s.settimeout(10)
+            s.sendall(b"1099511627776 <134>x" + b"y" * 1000)
+            try:
+                check(s.recv(10) == b"", "connection left open")
+            except ConnectionResetError:
+                pass
+        with socket.create_connection(("127.0.0.1", port)) as s:
             # Too long, newline framed: cut, rejected, counted; the
             # connection goes on.
             s.sendall(hdr + b"x" * 6000 + b"\n" + hdr + lines[1] + b"\n")
@@ -411,14 +420,15 @@ def test_oversized_count_and_message():
         count, _, got = received_payloads(emu, lines)
         check([count[l] for l in lines[:3]] == [1, 1, 1], count)
         check(len(got) == 3, got)
-        check(d.listener(tcp_url).get("framing_errors") == 1,
+        check(d.listener(tcp_url).get("framing_errors") == 2,
               d.listener(tcp_url))
         check(d.listener(tcp_url).get("oversize") == 1, d.listener(tcp_url))
         check(d.listener(udp_url).get("oversize") == 1, d.listener(udp_url))
         st = d.status()["sources"][0]
         check(st["lines"]["rejected"] == 2, st["lines"])
-        check("octet count 99999999999 is larger than syslog_max_message"
-              in d.stderr(), d.stderr())
+        for n in ("99999999999", "1099511627776"):
+            check("octet count %s is larger than syslog_max_message" % n
+                  in d.stderr(), d.stderr())
         d.stop()
         check(d.proc.returncode == 0, d.stderr())
     finally:
@@ -426,6 +436,99 @@ def test_oversized_count_and_message():
             d.close()
         emu.stop()
 
+
+
+def fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+@suite.test
+def test_ten_thousand_connections_and_a_slow_sender():
+    """10,000 connections at once: those over syslog_max_connections are
+    refused (closed at once, counted), the daemon's open files stay
+    bounded and a sender that comes after is served.  A sender that
+    trickles one byte a second is closed after syslog_idle_timeout: idle
+    is no whole message, not no byte."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 10000 + 256
+    if soft < want and (hard == resource.RLIM_INFINITY or hard >= want):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    n = min(10000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 256)
+    emu = Emulator()
+    port = free_port()
+    url = "tcp://127.0.0.1:%d" % port
+    d = None
+    socks = []
+    try:
+        d = Daemon(emu, "syslog = %s\nsyslog_max_connections = 64\n"
+                   "syslog_idle_timeout = 2" % url)
+        d.wait_listening(1)
+        base = fd_count(d.proc.pid)
+        hdr = b"<134>Nov 29 01:00:00 proxy squid: "
+        lines, _ = squid_lines(3, seed=5, internal_every=0)
+        # The slow sender first: it holds one of the 64.
+        slow = socket.create_connection(("127.0.0.1", port))
+        slow.settimeout(15)
+        slow.sendall(hdr[:1])
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            socks.append(s)
+        check(n >= 1000, "only %d file descriptors here" % n)
+        wait_for(lambda: d.listener(url).get("connections_refused", 0) >=
+                 n - 64, 60, "refusals (%r)" % d.listener(url))
+        check(d.proc.poll() is None, d.stderr())
+        check(fd_count(d.proc.pid) <= base + 64 + 8,
+              "%d open files" % fd_count(d.proc.pid))
+        check(d.listener(url).get("connections", 99) <= 64,
+              d.listener(url))
+        # A byte a second, never a whole message: closed after ~2 s,
+        # although a byte came every second.
+        t0 = time.monotonic()
+        closed = False
+        for b in hdr[1:12]:
+            try:
+                slow.sendall(bytes([b]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(1)
+            r, _, _ = select.select([slow], [], [], 0)
+            if r:
+                try:
+                    closed = slow.recv(10) == b""
+                except ConnectionResetError:
+                    closed = True
+                if closed:
+                    break
+        check(closed, "a byte-a-second sender held on for %.0f s"
+              % (time.monotonic() - t0))
+        check(time.monotonic() - t0 < 8, time.monotonic() - t0)
+        for s in socks:
+            s.close()
+        socks = []
+        slow.close()
+        # A sender after the flood is served, once.
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"".join(hdr + l + b"\n" for l in lines))
+        wait_for(lambda: len(emu.received_lines()) >= 3, 30, "uploads")
+        time.sleep(1.5)
+        count, _, got = received_payloads(emu, lines)
+        check([count[l] for l in lines] == [1, 1, 1], count)
+        check(len(got) == 3, got)
+        d.stop()
+        check(d.proc.returncode == 0, d.stderr())
+    finally:
+        for s in socks:
+            s.close()
+        if d:
+            d.close()
+        emu.stop()
 
 @suite.test
 def test_sd_notify_ready_watchdog_reload_stopping():

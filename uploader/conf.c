@@ -189,7 +189,8 @@ static const struct conf_key {
      "TCP/TLS syslog connections at once"},
     {"source", "syslog_idle_timeout", C_INT,
      offsetof(struct conf_source, syslog_idle_timeout), 0, 0, 86400,
-     "seconds before a silent syslog connection is closed (0: never)"},
+     "seconds without a whole message before a syslog connection is "
+     "closed (0: never)"},
 };
 
 void

@@ -5,8 +5,9 @@
  * listening TCP socket in the loop; every accepted connection is another
  * fd in the loop with its own framing decoder (and TLS session).  Reads
  * are non-blocking and bounded per callback, so one busy sender cannot
- * hold the loop.  A sweep timer closes idle connections and unfinished
- * TLS handshakes.
+ * hold the loop.  A sweep timer closes idle connections (no whole message
+ * for syslog_idle_timeout, however many bytes came) and unfinished TLS
+ * handshakes.
  */
 #include <arpa/inet.h>
 #include <cJSON.h>
@@ -749,8 +750,9 @@ static bool
 conn_feed(struct sl_conn *c, const char *buf, size_t n)
 {
 	char err[256];
+	uint64_t before = c->l->st.messages;
+	bool between = c->fr.state == SF_START;
 
-	c->last_ms = loop_now_ms();
 	if (syslogd_frame_feed(&c->fr, buf, n, on_message, c->l, err,
 	                       sizeof(err)) == -1) {
 		c->l->st.framing_errors++;
@@ -759,6 +761,14 @@ conn_feed(struct sl_conn *c, const char *buf, size_t n)
 		conn_close(c, NULL);
 		return false;
 	}
+	/*
+	 * Idle means no whole message, not no byte: a sender that trickles
+	 * a message a byte at a time holds a connection no longer than a
+	 * silent one.  The clock starts again when a message ends, or when
+	 * one begins after a pause.
+	 */
+	if (between || c->l->st.messages != before)
+		c->last_ms = loop_now_ms();
 	return true;
 }
 
