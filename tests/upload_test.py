@@ -48,6 +48,31 @@ def upload_args(c, *files, ds="HQ-Proxy"):
     return ["upload", "-s", ds, "--token-file", c.token] + list(files)
 
 
+
+@suite.test
+def test_byte_order_marks_stripped():
+    """A UTF-8 BOM at the start of the file, and one where a second file
+    was joined on, is not sent (MDCA refuses it) and costs no line."""
+    c, emu = Case(), Emulator()
+    try:
+        lines, keep = squid_lines(1000, seed=11)
+        bom = b"\xef\xbb\xbf"
+        marked = [bom + lines[0]] + lines[1:500] + [bom + lines[500]] + \
+            lines[501:]
+        write_lines(c.path("access.log"), marked)
+        rc, out, err = run(["check", c.path("access.log")])
+        check(rc == 0 and b"0 rejected" in out, out + err.encode())
+        rc, out, err = run(upload_args(c, c.path("access.log")),
+                           env=c.env(emu))
+        check(rc == 0, "rc %d: %s" % (rc, err))
+        got = emu.received_lines()
+        check(not any(bom in l for l in got), "a BOM was sent")
+        check(got == keep, "received %d lines, want %d"
+              % (len(got), len(keep)))
+    finally:
+        emu.stop()
+        c.close()
+
 @suite.test
 def test_exact_kept_lines_in_order():
     c, emu = Case(), Emulator()

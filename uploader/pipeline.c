@@ -282,6 +282,32 @@ sample_parsed(const struct pipeline *pl, const struct parser *p,
 	return ok;
 }
 
+/*
+ * A UTF-8 byte order mark where a line starts (a file written on Windows,
+ * files joined together) goes: MDCA refuses it, and no parser expects it.
+ */
+static struct slice
+strip_bom(struct slice line)
+{
+	if (line.len >= 3 && memcmp(line.p, "\xef\xbb\xbf", 3) == 0) {
+		line.p += 3;
+		line.len -= 3;
+	}
+	return line;
+}
+
+/* input_next_line, without a byte order mark. */
+static int
+next_line(struct input *in, struct slice *line, uint64_t *lineno,
+          bool *too_long, char *err, size_t errlen)
+{
+	int r = input_next_line(in, line, lineno, too_long, err, errlen);
+
+	if (r == 1)
+		*line = strip_bom(*line);
+	return r;
+}
+
 static int
 member(const struct pipeline *pl, struct input *in, struct member_stats *st,
        bool *unknown, char *err, size_t errlen)
@@ -299,8 +325,8 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 
 	/* The first lines, copied: enough non-blank ones to bid on. */
 	while (h.nonblank < PEEK_LINES && h.n < PEEK_LINES * 4 &&
-	       (r = input_next_line(in, &line, &lineno, &too_long, err,
-	                            errlen)) == 1) {
+	       (r = next_line(in, &line, &lineno, &too_long, err, errlen)) ==
+	           1) {
 		if ((h.data[h.n] = malloc(line.len ? line.len : 1)) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto done;
@@ -344,8 +370,8 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 		*unknown = true;
 		for (size_t i = 0; i < h.n; i++)
 			st->lines++;
-		while ((r = input_next_line(in, &line, &lineno, &too_long, err,
-		                            errlen)) == 1)
+		while ((r = next_line(in, &line, &lineno, &too_long, err,
+		                      errlen)) == 1)
 			st->lines++;
 		rc = r == -1 ? -1 : 0;
 		goto done;
@@ -360,8 +386,8 @@ member(const struct pipeline *pl, struct input *in, struct member_stats *st,
 		             errlen) == -1)
 			goto done;
 	head_free(&h);
-	while ((r = input_next_line(in, &line, &lineno, &too_long, err,
-	                            errlen)) == 1) {
+	while ((r = next_line(in, &line, &lineno, &too_long, err, errlen)) ==
+	       1) {
 		if (one_line(&ru, line, lineno, too_long, err, errlen) == -1)
 			goto done;
 		if (pl->progress != NULL && (lineno & 4095) == 0)
@@ -526,6 +552,7 @@ pipeline_stream_line(struct pipeline_stream *ps, struct slice line,
 {
 	struct head *h = &ps->h;
 
+	line = strip_bom(line);
 	if (ps->detected) {
 		if (stream_one(ps, line, lineno, too_long, tag, err, errlen) ==
 		    -1)
