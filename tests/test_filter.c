@@ -1,6 +1,7 @@
 /*
  * The filter chain: internal ranges (IPv4, IPv6, mapped, configured),
- * internal domains, the age limit, and CIDR parsing errors.
+ * internal domains, the age limit, CIDR parsing errors, and the include
+ * and exclude rules (match.h).
  */
 #include "filter.h"
 #include "lex.h"
@@ -133,5 +134,72 @@ TEST(age)
 	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_KEEP);
 }
 
+static void
+set(struct slice *s, const char *v)
+{
+	*s = slice_make(v, strlen(v));
+}
+
+TEST(include_exclude)
+{
+	struct filter f = {.keep_internal = true};
+	struct record r = rec_dst("8.8.8.8", "Download.WindowsUpdate.com");
+	char err[256];
+
+	set(&r.user_agent, "Microsoft-Delivery-Optimization/10.0");
+	set(&r.raw, "a whole line with healthcheck in it");
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_KEEP);
+	CHECK_INT_EQ(
+	    match_add(&f.exclude, "dst_host windowsupdate", err, sizeof(err)),
+	    0);
+	/* Case-sensitive unless the pattern says otherwise. */
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_KEEP);
+	CHECK_INT_EQ(match_add(&f.exclude,
+	                       "dst_host (?i)\\.windowsupdate\\.com$", err,
+	                       sizeof(err)),
+	             0);
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_EXCLUDED);
+	match_free(&f.exclude);
+	/* A field the line lacks is the empty string. */
+	CHECK_INT_EQ(match_add(&f.include, "user .", err, sizeof(err)), 0);
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_NOT_INCLUDED);
+	set(&r.user, "alice");
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_KEEP);
+	/* Any include rule will do; exclude wins over include. */
+	CHECK_INT_EQ(match_add(&f.include, "src_ip ^10\\.", err, sizeof(err)),
+	             0);
+	r.user = (struct slice){0};
+	set(&r.src_ip, "10.1.2.3");
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_KEEP);
+	CHECK_INT_EQ(
+	    match_add(&f.exclude, "line healthcheck", err, sizeof(err)), 0);
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_EXCLUDED);
+	/* Invalid UTF-8 in a field is matched, not an error. */
+	match_free(&f.exclude);
+	set(&r.url, "http://x.example/\xff\xfe/bad");
+	CHECK_INT_EQ(match_add(&f.exclude, "url /\\xff|bad$", err, sizeof(err)),
+	             0);
+	CHECK_INT_EQ(filter_apply(&f, &r), FILTER_EXCLUDED);
+	filter_free(&f);
+	CHECK_INT_EQ(f.include.n + f.exclude.n, 0);
+}
+
+TEST(include_exclude_errors)
+{
+	char err[256];
+
+	CHECK_INT_EQ(match_check("usr x", err, sizeof(err)), -1);
+	CHECK(strstr(err, "'usr' is not a field") != NULL);
+	CHECK(strstr(err, "user_agent") != NULL);
+	CHECK_INT_EQ(match_check("url", err, sizeof(err)), -1);
+	CHECK(strstr(err, "no pattern") != NULL);
+	CHECK_INT_EQ(match_check("url   ", err, sizeof(err)), -1);
+	CHECK_INT_EQ(match_check("user (", err, sizeof(err)), -1);
+	CHECK(strstr(err, "missing closing parenthesis at offset 1") != NULL);
+	CHECK_INT_EQ(match_check("", err, sizeof(err)), -1);
+	CHECK_INT_EQ(match_check("url\t^https:", err, sizeof(err)), 0);
+}
+
 TEST_MAIN("filter", T(rfc1918_and_friends), T(ipv6), T(configured_ranges),
-          T(cidr_errors), T(domains), T(age))
+          T(cidr_errors), T(domains), T(age), T(include_exclude),
+          T(include_exclude_errors))

@@ -73,6 +73,55 @@ def test_byte_order_marks_stripped():
         emu.stop()
         c.close()
 
+
+@suite.test
+def test_include_exclude_rules():
+    """[filter] and [source] include/exclude rules (and --exclude): what
+    they drop is counted by its reason, exactly the rest is sent; a bad
+    rule is refused with the file and line."""
+    c, emu = Case(), Emulator()
+    try:
+        lines, keep = squid_lines(1000, seed=13)
+        write_lines(c.path("access.log"), lines)
+        conf = c.path("discolog.conf")
+        with open(conf, "w") as f:
+            f.write("[filter]\nexclude = dst_host (?i)^(www\\.)?DROPBOX\\.com$\n"
+                    "exclude = user ^bob$\ninclude = url /p/[0-9]*[02468]$\n")
+        def kept(l):
+            f = l.split()
+            user, url = f[7], f[6]
+            return (user != "bob" and "dropbox.com" not in url and
+                    int(url.rsplit("/", 1)[1]) % 2 == 0)
+        want = [l for l in keep if kept(l.decode())]
+        check(0 < len(want) < len(keep) // 2, len(want))
+        rc, out, err = run(["check", "-c", conf, c.path("access.log")])
+        check(rc == 0, err)
+        text = out.decode()
+        check("kept:     %d " % len(want) in text, text)
+        check("excluded" in text and "not_included" in text, text)
+        rc, out, err = run(upload_args(c, "-c", conf, c.path("access.log")),
+                           env=c.env(emu))
+        check(rc == 0, "rc %d: %s" % (rc, err))
+        check(emu.received_lines() == want, "received %d, want %d"
+              % (len(emu.received_lines()), len(want)))
+        # On the command line too, on top of the file's.
+        rc, out, err = run(["check", "-c", conf, "--exclude", "user ^alice$",
+                            c.path("access.log")])
+        n = len([l for l in want if l.split()[7] != b"alice"])
+        check(rc == 0 and ("kept:     %d " % n) in out.decode(), out)
+        # A bad rule: refused at start, file and line.
+        with open(conf, "w") as f:
+            f.write("[filter]\nmax_age = 30\nexclude = dst_host [z-a]\n")
+        rc, out, err = run(["check", "-c", conf, c.path("access.log")])
+        check(rc == 2 and "%s:3: exclude: dst_host: pattern:" % conf in err
+              and "range out of order" in err, err)
+        rc, out, err = run(["check", "--include", "host x",
+                            c.path("access.log")])
+        check(rc == 2 and "'host' is not a field" in err, err)
+    finally:
+        emu.stop()
+        c.close()
+
 @suite.test
 def test_exact_kept_lines_in_order():
     c, emu = Case(), Emulator()

@@ -317,6 +317,20 @@ cli_filter(const struct conf *c, const struct conf_source *cs, struct filter *f)
 				log_warnx("out of memory");
 				goto fail;
 			}
+		for (int x = 0; x < 2; x++) {
+			v = x ? (k ? cs->exclude : c->exclude)
+			      : (k ? cs->include : c->include);
+			n = x ? (k ? cs->nexclude : c->nexclude)
+			      : (k ? cs->ninclude : c->ninclude);
+			for (size_t i = 0; i < n; i++)
+				if (match_add(x ? &f->exclude : &f->include,
+				              v[i], err, sizeof(err)) == -1) {
+					log_warnx("%s %s: %s",
+					          x ? "exclude" : "include",
+					          v[i], err);
+					goto fail;
+				}
+		}
 	}
 	if (c->pseudonymize_key_file != NULL &&
 	    filter_load_pseudonym_key(f, c->pseudonymize_key_file, err,

@@ -14,6 +14,7 @@
 #include "custom.h"
 #include "filter.h"
 #include "limits.h"
+#include "match.h"
 #include "metrics.h"
 #include "syslogd.h"
 
@@ -26,7 +27,8 @@ enum conf_type {
 	C_SIZE,
 	C_CIDRS,
 	C_DOMAINS,
-	C_LIST
+	C_LIST,
+	C_MATCH /* a C_LIST of include/exclude rules, each checked */
 };
 
 /*
@@ -110,6 +112,12 @@ static const struct conf_key {
      offsetof(struct conf, ninternal_domain), 0, 0, "internal domain suffixes"},
     {"filter", "max_age", C_INT, offsetof(struct conf, max_age), 0, 0, 36500,
      "drop events older than this many days (0: never)"},
+    {"filter", "include", C_MATCH, offsetof(struct conf, include),
+     offsetof(struct conf, ninclude), 0, 0,
+     "keep only lines one of these FIELD PATTERN rules matches"},
+    {"filter", "exclude", C_MATCH, offsetof(struct conf, exclude),
+     offsetof(struct conf, nexclude), 0, 0,
+     "drop lines one of these FIELD PATTERN rules matches"},
     {"filter", "pseudonymize_key_file", C_STR,
      offsetof(struct conf, pseudonymize_key_file), 0, 0, 0,
      "file holding the key that turns user names into pseudonyms"},
@@ -169,6 +177,12 @@ static const struct conf_key {
      offsetof(struct conf_source, internal_domain),
      offsetof(struct conf_source, ninternal_domain), 0, 0,
      "internal domain suffixes"},
+    {"source", "include", C_MATCH, offsetof(struct conf_source, include),
+     offsetof(struct conf_source, ninclude), 0, 0,
+     "keep only lines one of these FIELD PATTERN rules matches"},
+    {"source", "exclude", C_MATCH, offsetof(struct conf_source, exclude),
+     offsetof(struct conf_source, nexclude), 0, 0,
+     "drop lines one of these FIELD PATTERN rules matches"},
     {"source", "allow", C_CIDRS, offsetof(struct conf_source, allow),
      offsetof(struct conf_source, nallow), 0, 0,
      "syslog senders allowed (CIDRs)"},
@@ -372,6 +386,15 @@ set_key(void *obj, const struct conf_key *k, const char *value, char *err,
 		return add_words(lv, ln, value, true, err, errlen);
 	case C_DOMAINS:
 		return add_words(lv, ln, value, false, err, errlen);
+	case C_MATCH: {
+		char e[512];
+
+		if (match_check(value, e, sizeof(e)) == -1) {
+			snprintf(err, errlen, "%s: %s", k->key, e);
+			return -1;
+		}
+	}
+		/* FALLTHROUGH */
 	case C_LIST: {
 		/* One value per key (a path may hold blanks and commas). */
 		char **nv = realloc(*lv, (*ln + 1) * sizeof(**lv));
@@ -885,6 +908,8 @@ source_free(struct conf_source *s)
 	free(s->spool_done);
 	free_list(s->internal, s->ninternal);
 	free_list(s->internal_domain, s->ninternal_domain);
+	free_list(s->include, s->ninclude);
+	free_list(s->exclude, s->nexclude);
 	free_list(s->allow, s->nallow);
 	free(s->tls_cert);
 	free(s->tls_key);
@@ -923,6 +948,8 @@ conf_free(struct conf *c)
 	free(c->metrics_listen);
 	free_list(c->internal, c->ninternal);
 	free_list(c->internal_domain, c->ninternal_domain);
+	free_list(c->include, c->ninclude);
+	free_list(c->exclude, c->nexclude);
 	for (size_t i = 0; i < c->nformats; i++) {
 		free(c->formats[i].name);
 		free(c->formats[i].pattern);

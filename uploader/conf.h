@@ -9,7 +9,8 @@
  *	          secret_file_group_readable
  *	[upload]  data_source, snapshot, format, max_batch, state_dir,
  *	          retry_max_time, parallel, block_size, put_blob_max
- *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age
+ *	[filter]  keep_internal, internal (CIDRs), internal_domain, max_age,
+ *	          include, exclude (FIELD PATTERN)
  *	[format NAME]  pattern (PCRE2, named groups), time_format
  *	[daemon]  spool_max_bytes, rotate_wait, poll_interval, inotify,
  *	          metrics_file, metrics_listen, metrics_remote
@@ -62,6 +63,8 @@ struct conf_source {
 	size_t ninternal;
 	char **internal_domain;
 	size_t ninternal_domain;
+	char **include, **exclude; /* added to [filter]'s (match.h) */
+	size_t ninclude, nexclude;
 	/* syslog receiver (syslogd.h) */
 	char **allow; /* sender CIDRs; none: everyone */
 	size_t nallow;
@@ -90,6 +93,8 @@ struct conf {
 	size_t ninternal;
 	char **internal_domain; /* domain suffixes */
 	size_t ninternal_domain;
+	char **include, **exclude; /* "FIELD PATTERN" rules (match.h) */
+	size_t ninclude, nexclude;
 	int level;        /* compression level */
 	int threads;      /* compressing threads; 0: online CPUs */
 	char *compressor; /* "libdeflate" (default) or "zlib" */

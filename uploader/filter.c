@@ -299,6 +299,10 @@ filter_apply(const struct filter *f, const struct record *r)
 	if (f->max_age_days > 0 && (r->has & REC_HAS_TIME) &&
 	    r->time_ms < f->now_ms - (int64_t)f->max_age_days * 86400000)
 		return FILTER_TOO_OLD;
+	if (match_any(&f->exclude, r))
+		return FILTER_EXCLUDED;
+	if (f->include.n > 0 && !match_any(&f->include, r))
+		return FILTER_NOT_INCLUDED;
 	return FILTER_KEEP;
 }
 
@@ -417,4 +421,6 @@ filter_free(struct filter *f)
 	f->domains = NULL;
 	f->cidrs = NULL;
 	f->ndomains = f->ncidrs = 0;
+	match_free(&f->include);
+	match_free(&f->exclude);
 }

@@ -5,8 +5,12 @@
  *   internal  the destination is inside a private, loopback, link-local or
  *             ULA range, a configured internal CIDR, or a configured
  *             internal domain (internal traffic is not shadow IT);
- *   too_old   the event is older than max_age days (MDCA ignores it).
- * A filter never changes a kept line.
+ *   too_old   the event is older than max_age days (MDCA ignores it);
+ *   excluded  an exclude rule matches (match.h);
+ *   not_included  there are include rules and none matches;
+ *   user_not_pseudonymized  pseudonymisation is on and the name could not
+ *             be replaced safely (filter_pseudonymize).
+ * Only pseudonymisation changes a kept line.
  */
 #ifndef FILTER_H
 #define FILTER_H
@@ -15,12 +19,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "match.h"
 #include "record.h"
 
 #define FILTER_REASONS(X)                                                      \
 	X(KEEP, "kept")                                                        \
 	X(INTERNAL, "internal")                                                \
 	X(TOO_OLD, "too_old")                                                  \
+	X(EXCLUDED, "excluded")                                                \
+	X(NOT_INCLUDED, "not_included")                                        \
 	X(PSEUDONYM, "user_not_pseudonymized")
 
 enum filter_reason {
@@ -42,7 +49,8 @@ struct filter {
 	size_t ncidrs;
 	char **domains; /* internal domain suffixes, lower case, owned */
 	size_t ndomains;
-	int max_age_days; /* 0: no age limit */
+	int max_age_days;                  /* 0: no age limit */
+	struct match_set include, exclude; /* owned */
 	int64_t now_ms;
 	unsigned char *pkey; /* pseudonymisation HMAC key, owned, wiped */
 	size_t pkey_len;

@@ -41,6 +41,8 @@ enum {
 	OPT_KEEP_INTERNAL,
 	OPT_INTERNAL,
 	OPT_INTERNAL_DOMAIN,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
 	OPT_MAX_AGE,
 	OPT_MAX_BATCH,
 	OPT_STATE_DIR,
@@ -58,6 +60,8 @@ static const struct option ingest_opts[] = {
     {"keep-internal", no_argument, NULL, OPT_KEEP_INTERNAL},
     {"internal", required_argument, NULL, OPT_INTERNAL},
     {"internal-domain", required_argument, NULL, OPT_INTERNAL_DOMAIN},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"max-age", required_argument, NULL, OPT_MAX_AGE},
     {"max-batch", required_argument, NULL, OPT_MAX_BATCH},
     {"dry-run", no_argument, NULL, 'n'},
@@ -90,6 +94,10 @@ ingest_opt(struct cli *cli, int ch, const char *arg)
 		return cli_set(cli, "filter", "internal", arg);
 	case OPT_INTERNAL_DOMAIN:
 		return cli_set(cli, "filter", "internal_domain", arg);
+	case OPT_INCLUDE:
+		return cli_set(cli, "filter", "include", arg);
+	case OPT_EXCLUDE:
+		return cli_set(cli, "filter", "exclude", arg);
 	case OPT_MAX_AGE:
 		return cli_set(cli, "filter", "max_age", arg);
 	case OPT_MAX_BATCH:
@@ -136,6 +144,11 @@ static const char check_usage[] =
     "      --keep-internal     keep destinations in private/internal ranges\n"
     "      --internal CIDR     add an internal range (repeatable)\n"
     "      --internal-domain D add an internal domain suffix (repeatable)\n"
+    "      --exclude 'FIELD RE'  drop lines whose FIELD matches the PCRE2\n"
+    "                          pattern RE (repeatable; FIELD: src_ip dst_ip\n"
+    "                          dst_host url user user_agent proto device "
+    "line)\n"
+    "      --include 'FIELD RE'  keep only lines one such rule matches\n"
     "      --max-age DAYS      drop events older than DAYS (default 90, 0 "
     "off)\n"
     "      --pseudonymize-key FILE  replace user names with keyed hashes\n"
@@ -158,6 +171,11 @@ static const char upload_usage[] =
     "      --keep-internal     keep destinations in private/internal ranges\n"
     "      --internal CIDR     add an internal range (repeatable)\n"
     "      --internal-domain D add an internal domain suffix (repeatable)\n"
+    "      --exclude 'FIELD RE'  drop lines whose FIELD matches the PCRE2\n"
+    "                          pattern RE (repeatable; FIELD: src_ip dst_ip\n"
+    "                          dst_host url user user_agent proto device "
+    "line)\n"
+    "      --include 'FIELD RE'  keep only lines one such rule matches\n"
     "      --max-age DAYS      drop events older than DAYS (default 90, 0 "
     "off)\n"
     "      --pseudonymize-key FILE  replace user names with keyed hashes\n"
