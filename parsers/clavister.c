@@ -29,8 +29,10 @@ struct clv_fields {
 };
 
 static void
-clv_field(struct clv_fields *f, struct slice k, struct slice v)
+clv_field(void *arg, struct slice k, struct slice v)
 {
+	struct clv_fields *f = arg;
+
 	switch (k.p[0]) {
 	case 'a':
 		if (KVF_KEY(k, "action"))
@@ -144,18 +146,8 @@ clv_take_prefix(struct slice *body, struct clv_prefix *px)
 static enum kvf_status
 clv_scan(struct slice body, struct clv_fields *f)
 {
-	struct kvf it;
-	struct slice k, v;
-	bool q;
-	enum kvf_status st;
-
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, body);
-	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
-		f->npairs++;
-		clv_field(f, k, v);
-	}
-	return st;
+	return kvf_scan(body, clv_field, f, &f->npairs);
 }
 
 /* id=00600002: eight digits, the first three the category. */

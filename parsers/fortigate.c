@@ -37,8 +37,10 @@ struct forti_fields {
 
 /* Keys with the same first byte share a case: most keys match none. */
 static void
-forti_field(struct forti_fields *f, struct slice k, struct slice v)
+forti_field(void *arg, struct slice k, struct slice v)
 {
+	struct forti_fields *f = arg;
+
 	switch (k.p[0]) {
 	case 'a':
 		if (KVF_KEY(k, "action"))
@@ -118,18 +120,8 @@ forti_field(struct forti_fields *f, struct slice k, struct slice v)
 static enum kvf_status
 forti_scan(struct slice line, struct forti_fields *f)
 {
-	struct kvf it;
-	struct slice k, v;
-	bool q;
-	enum kvf_status st;
-
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, line);
-	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
-		f->npairs++;
-		forti_field(f, k, v);
-	}
-	return st;
+	return kvf_scan(line, forti_field, f, &f->npairs);
 }
 
 /* logid: ten digits ("0000000013"). */

@@ -125,6 +125,24 @@ kvf_next(struct kvf *it, struct slice *key, struct slice *val, bool *quoted)
 	return KVF_PAIR;
 }
 
+enum kvf_status
+kvf_scan(struct slice line,
+         void (*field)(void *arg, struct slice key, struct slice val),
+         void *arg, size_t *npairs)
+{
+	struct kvf it;
+	struct slice k, v;
+	bool q;
+	enum kvf_status st;
+
+	kvf_init(&it, line);
+	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
+		(*npairs)++;
+		field(arg, k, v);
+	}
+	return st;
+}
+
 struct slice
 kvf_unescape(struct slice v, struct arena *a)
 {

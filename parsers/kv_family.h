@@ -53,6 +53,15 @@ void kvf_init(struct kvf *it, struct slice line);
 enum kvf_status kvf_next(struct kvf *it, struct slice *key, struct slice *val,
                          bool *quoted);
 
+/*
+ * Every pair of `line` to field(arg, key, value), counted in *npairs.
+ * Returns how the walk ended: KVF_END, or KVF_BAD.
+ */
+enum kvf_status kvf_scan(struct slice line,
+                         void (*field)(void *arg, struct slice key,
+                                       struct slice val),
+                         void *arg, size_t *npairs);
+
 /* `v` with \" and \\ unescaped into the arena; `v` itself when clean. */
 struct slice kvf_unescape(struct slice v, struct arena *a);
 

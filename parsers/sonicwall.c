@@ -31,8 +31,10 @@ struct sw_fields {
 };
 
 static void
-sw_field(struct sw_fields *f, struct slice k, struct slice v)
+sw_field(void *arg, struct slice k, struct slice v)
 {
+	struct sw_fields *f = arg;
+
 	switch (k.p[0]) {
 	case 'a':
 		if (KVF_KEY(k, "arg"))
@@ -105,18 +107,8 @@ sw_skip_relay(struct slice body, struct slice *relay)
 static enum kvf_status
 sw_scan(struct slice body, struct sw_fields *f)
 {
-	struct kvf it;
-	struct slice k, v;
-	bool q;
-	enum kvf_status st;
-
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, body);
-	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
-		f->npairs++;
-		sw_field(f, k, v);
-	}
-	return st;
+	return kvf_scan(body, sw_field, f, &f->npairs);
 }
 
 /* "2018-02-06 16:11:09", optionally followed by " UTC". */

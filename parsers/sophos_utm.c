@@ -68,8 +68,10 @@ utm_take_prefix(struct slice *line, struct utm_prefix *px)
 }
 
 static void
-utm_field(struct utm_fields *f, struct slice k, struct slice v)
+utm_field(void *arg, struct slice k, struct slice v)
 {
+	struct utm_fields *f = arg;
+
 	switch (k.p[0]) {
 	case 'a':
 		if (KVF_KEY(k, "action"))
@@ -123,18 +125,8 @@ utm_field(struct utm_fields *f, struct slice k, struct slice v)
 static enum kvf_status
 utm_scan(struct slice body, struct utm_fields *f)
 {
-	struct kvf it;
-	struct slice k, v;
-	bool q;
-	enum kvf_status st;
-
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, body);
-	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
-		f->npairs++;
-		utm_field(f, k, v);
-	}
-	return st;
+	return kvf_scan(body, utm_field, f, &f->npairs);
 }
 
 /* id="0001": four digits. */

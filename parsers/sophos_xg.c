@@ -36,8 +36,10 @@ struct xg_fields {
 };
 
 static void
-xg_field(struct xg_fields *f, struct slice k, struct slice v)
+xg_field(void *arg, struct slice k, struct slice v)
 {
+	struct xg_fields *f = arg;
+
 	switch (k.p[0]) {
 	case 'b':
 		if (KVF_KEY(k, "bytes_sent"))
@@ -113,18 +115,8 @@ xg_field(struct xg_fields *f, struct slice k, struct slice v)
 static enum kvf_status
 xg_scan(struct slice body, struct xg_fields *f)
 {
-	struct kvf it;
-	struct slice k, v;
-	bool q;
-	enum kvf_status st;
-
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, body);
-	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
-		f->npairs++;
-		xg_field(f, k, v);
-	}
-	return st;
+	return kvf_scan(body, xg_field, f, &f->npairs);
 }
 
 /* log_id: twelve digits (type, component, subtype, severity, message). */

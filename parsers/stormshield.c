@@ -30,8 +30,10 @@ struct ss_fields {
 };
 
 static void
-ss_field(struct ss_fields *f, struct slice k, struct slice v)
+ss_field(void *arg, struct slice k, struct slice v)
 {
+	struct ss_fields *f = arg;
+
 	switch (k.p[0]) {
 	case 'a':
 		if (KVF_KEY(k, "action"))
@@ -95,18 +97,8 @@ ss_field(struct ss_fields *f, struct slice k, struct slice v)
 static enum kvf_status
 ss_scan(struct slice body, struct ss_fields *f)
 {
-	struct kvf it;
-	struct slice k, v;
-	bool q;
-	enum kvf_status st;
-
 	memset(f, 0, sizeof(*f));
-	kvf_init(&it, body);
-	while ((st = kvf_next(&it, &k, &v, &q)) == KVF_PAIR) {
-		f->npairs++;
-		ss_field(f, k, v);
-	}
-	return st;
+	return kvf_scan(body, ss_field, f, &f->npairs);
 }
 
 /* "2024-03-08 17:29:30" */
