@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "filter.h"
+#include "fuzz_tmp.h"
 #include "log.h"
 #include "pipeline.h"
 
@@ -78,11 +79,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	log_init(LOG_LVL_QUIET - 1, 0);
 	if (archive_path[0] == '\0') {
-		snprintf(archive_path, sizeof(archive_path),
-		         "/tmp/fuzz_archive.XXXXXX");
-		if ((fd = mkstemp(archive_path)) == -1)
+		if (fuzz_tmp_file(archive_path, sizeof(archive_path),
+		                  "fuzz_archive"))
 			abort();
-		close(fd);
 	}
 	if ((fd = open(archive_path, O_WRONLY | O_TRUNC)) == -1)
 		abort();

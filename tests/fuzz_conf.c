@@ -20,6 +20,7 @@
 #include "arena.h"
 #include "conf.h"
 #include "custom.h"
+#include "fuzz_tmp.h"
 #include "limits.h"
 #include "log.h"
 #include "parser.h"
@@ -49,10 +50,8 @@ conf_write(const uint8_t *p, size_t n)
 	int fd;
 
 	if (conf_path[0] == '\0') {
-		snprintf(conf_path, sizeof(conf_path), "/tmp/fuzz_conf.XXXXXX");
-		if ((fd = mkstemp(conf_path)) == -1)
+		if (fuzz_tmp_file(conf_path, sizeof(conf_path), "fuzz_conf"))
 			return -1;
-		close(fd);
 	}
 	if ((fd = open(conf_path, O_WRONLY | O_TRUNC)) == -1)
 		return -1;

@@ -8,7 +8,8 @@
  *	test_fuzz NAME DIR|FILE... one target, those inputs
  *
  * Each target is included here with its entry point renamed, so its
- * static names carry its own prefix (parse_, conf_, json_, archive_, syslog_).
+ * static names carry its own prefix (parse_, conf_, json_, archive_, syslog_,
+ * state_).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -31,6 +32,9 @@
 #define LLVMFuzzerTestOneInput fuzz_syslog_one
 #include "fuzz_syslog.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_state_one
+#include "fuzz_state.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct target {
 	const char *name;
@@ -43,6 +47,7 @@ static const struct target {
     {"json", fuzz_json_one, fuzz_json_cleanup, NULL},
     {"archive", fuzz_archive_one, fuzz_archive_cleanup, NULL},
     {"syslog", fuzz_syslog_one, fuzz_syslog_cleanup, NULL},
+    {"state", fuzz_state_one, fuzz_state_cleanup, NULL},
 };
 
 static int inputs;

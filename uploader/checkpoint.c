@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "jsonnum.h"
 
 uint64_t
 checkpoint_hash(const void *p, size_t n)
@@ -131,9 +132,15 @@ get_u64(const cJSON *o, const char *k, bool *ok)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 	char *end;
 	unsigned long long n;
+	long long w;
 
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0)
-		return (uint64_t)v->valuedouble;
+	if (cJSON_IsNumber(v)) {
+		if (!json_whole(v, &w) || w < 0) {
+			*ok = false;
+			return 0;
+		}
+		return (uint64_t)w;
+	}
 	if (!cJSON_IsString(v)) {
 		*ok = false;
 		return 0;
@@ -149,12 +156,13 @@ static int64_t
 get_i64(const cJSON *o, const char *k, bool *ok)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	long long w;
 
-	if (!cJSON_IsNumber(v)) {
+	if (!json_whole(v, &w)) {
 		*ok = false;
 		return 0;
 	}
-	return (int64_t)v->valuedouble;
+	return (int64_t)w;
 }
 
 cJSON *
@@ -244,8 +252,8 @@ checkpoint_from_json(const cJSON *j, struct checkpoint *c)
 		s.ino = get_u64(e, "ino", &ok);
 		s.size = get_i64(e, "size", &ok);
 		s.mtime = get_i64(e, "mtime", &ok);
-		s.member = (uint64_t)get_i64(e, "member", &ok);
-		s.line = (uint64_t)get_i64(e, "line", &ok);
+		s.member = get_u64(e, "member", &ok);
+		s.line = get_u64(e, "line", &ok);
 		s.complete = cJSON_IsTrue(
 		    cJSON_GetObjectItemCaseSensitive(e, "complete"));
 		s.wait_gen = get_u64(e, "wait_gen", &ok);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "jsonnum.h"
 #include "ledger.h"
 
 static const char *const stage_names[] = {
@@ -50,6 +51,7 @@ ledger_read(const char *gz, struct ledger_entry *e, char *err, size_t errlen)
 	size_t n;
 	cJSON *j = NULL;
 	const cJSON *v;
+	long long w;
 
 	ledger_entry_clear(e);
 	ledger_path(gz, path, sizeof(path));
@@ -77,7 +79,8 @@ ledger_read(const char *gz, struct ledger_entry *e, char *err, size_t errlen)
 	snprintf(e->provider, sizeof(e->provider), "%s",
 	         cJSON_IsString(v) ? v->valuestring : "azure");
 	v = cJSON_GetObjectItemCaseSensitive(j, "rejects");
-	e->rejects = cJSON_IsNumber(v) ? (unsigned)v->valuedouble : 0;
+	e->rejects =
+	    json_whole(v, &w) && w >= 0 && w <= 1000000 ? (unsigned)w : 0;
 	/* A stage past "sealed" needs its URL, except the last one. */
 	if (e->url == NULL && e->stage != LEDGER_SEALED &&
 	    e->stage != LEDGER_FINALIZED)

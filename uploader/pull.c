@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "jsonnum.h"
 #include "limits.h"
 #include "log.h"
 #include "mdca.h"
@@ -100,26 +101,6 @@ field(const cJSON *o, const char *a, const char *b)
 	return cJSON_IsNull(v) ? NULL : v;
 }
 
-/*
- * Whether v is a whole number a double holds exactly (|v| <= 2^53), into
- * *n.  A cast of a larger or fractional number is undefined or lossy: an
- * answer may hold 1e300.
- */
-static bool
-whole(const cJSON *v, long long *n)
-{
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return false;
-	d = v->valuedouble;
-	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
-	    d != (double)(long long)d)
-		return false;
-	*n = (long long)d;
-	return true;
-}
-
 /* A scalar as text: strings as they are, numbers without a needless
  * fraction, booleans as true/false; anything else "". */
 static const char *
@@ -131,7 +112,7 @@ scalar(const cJSON *v, char *out, size_t outlen)
 	if (cJSON_IsString(v))
 		return v->valuestring;
 	if (cJSON_IsNumber(v)) {
-		if (whole(v, &n))
+		if (json_whole(v, &n))
 			snprintf(out, outlen, "%lld", n);
 		else
 			snprintf(out, outlen, "%g", v->valuedouble);
@@ -402,7 +383,7 @@ stream_type(const cJSON *v, char *out, size_t outlen)
 {
 	long long n;
 
-	if (whole(v, &n)) {
+	if (json_whole(v, &n)) {
 		switch (n) {
 		case 1:
 			return "data source";
@@ -423,7 +404,7 @@ log_type_name(const cJSON *v, char *out, size_t outlen)
 {
 	long long n;
 
-	if (whole(v, &n)) {
+	if (json_whole(v, &n)) {
 		if (n == 0) /* Global View: no log type */
 			return "";
 		for (size_t i = 0; i < nparsers; i++)

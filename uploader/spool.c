@@ -28,21 +28,26 @@ meta_path(const char *gz, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s.json", (int)n, gz);
 }
 
+/* The JSON file at path, if it holds at most max bytes; else NULL. */
 static cJSON *
 read_json(const char *path, size_t max)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	char *buf;
 	size_t n;
 	cJSON *j;
 
 	if (f == NULL)
 		return NULL;
-	if ((buf = malloc(max + 1)) == NULL) {
+	/* As large as the file, not as the limit. */
+	if (fstat(fileno(f), &st) == -1 || st.st_size < 0 ||
+	    (uint64_t)st.st_size > max ||
+	    (buf = malloc((size_t)st.st_size + 1)) == NULL) {
 		fclose(f);
 		return NULL;
 	}
-	n = fread(buf, 1, max, f);
+	n = fread(buf, 1, (size_t)st.st_size, f);
 	fclose(f);
 	buf[n] = '\0';
 	j = cJSON_Parse(buf);
@@ -59,7 +64,7 @@ spool_read_meta(const char *gz, struct batch_meta *m)
 
 	memset(m, 0, sizeof(*m));
 	meta_path(gz, path, sizeof(path));
-	if ((j = read_json(path, 1 << 20)) == NULL)
+	if ((j = read_json(path, 64 << 20)) == NULL)
 		return -1;
 	v = cJSON_GetObjectItemCaseSensitive(j, "data_source");
 	if (cJSON_IsString(v))
