@@ -322,6 +322,45 @@ def test_unreachable_tenant_keeps_batch_then_resends():
         c.close()
 
 
+
+@suite.test
+def test_damaged_leftover_moved_aside_and_the_rest_sent():
+    """A batch left in the spool whose description (.json) was damaged
+    holds no later batch: it moves to spool/rejected/ whole, the message
+    says how to send it, and the run's own lines go."""
+    c = Case()
+    emu = None
+    try:
+        lines, keep = squid_lines(300, seed=8)
+        write_lines(c.path("a.log"), lines)
+        rc, _, err = run(upload_args(c, c.path("a.log")),
+                         env=c.env(DISCOLOG_TENANT="http://127.0.0.1:9"))
+        check(rc == 1 and "kept in the spool" in err, err)
+        meta = [f for f in c.ready() if f.endswith(".json")]
+        check(len(meta) == 1, c.ready())
+        with open(os.path.join(c.state, "spool", "ready", meta[0]), "w") as f:
+            f.write('{"data_source": "HQ-Pro')
+        emu = Emulator()
+        l2, k2 = squid_lines(100, seed=9)
+        write_lines(c.path("b.log"), l2)
+        rc, _, err = run(upload_args(c, c.path("b.log")), env=c.env(emu))
+        check(rc == 1, "rc %d: %s" % (rc, err))
+        check(emu.received_lines() == k2, len(emu.received_lines()))
+        rej = os.path.join(c.state, "spool", "rejected")
+        gz = [f for f in os.listdir(rej) if f.endswith(".log.gz")]
+        check(len(gz) == 1 and "moved to %s/%s" % (rej, gz[0]) in err and
+              "discolog upload -s NAME" in err, err)
+        check(c.ready() == [], c.ready())
+        # What was moved aside is a valid input: nothing is lost.
+        rc, _, err = run(upload_args(c, os.path.join(rej, gz[0])),
+                         env=c.env(emu))
+        check(rc == 0, err)
+        check(emu.received_lines() == k2 + keep, len(emu.received_lines()))
+    finally:
+        if emu:
+            emu.stop()
+        c.close()
+
 @suite.test
 def test_unknown_data_source_exit_2():
     c, emu = Case(), Emulator()

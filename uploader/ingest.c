@@ -507,9 +507,25 @@ send_batch(struct mdca *m, const char *gz, bool leftover, bool *moved)
 	enum spool_step_result res;
 
 	if (spool_read_meta(gz, &meta) == -1) {
+		char dst[4400];
+
+		/*
+		 * Damaged (a full disk, a hand edit): it would stand before
+		 * every later batch.  It moves aside as the daemon's shipper
+		 * does; the .log.gz is itself a valid input.
+		 */
+		rejected_path(gz, dst, sizeof(dst));
+		if (spool_reject(gz) == -1) {
+			log_warn("%s: no readable description beside it "
+			         "(.json), and it cannot be moved aside",
+			         gz);
+			return EXIT_RUNTIME;
+		}
 		log_warnx("%s: no readable description beside it (.json): "
-		          "left in the spool",
-		          gz);
+		          "moved to %s; send it with `discolog upload -s NAME "
+		          "%s`",
+		          base, dst, dst);
+		*moved = true;
 		return EXIT_RUNTIME;
 	}
 	res = spool_send(m, gz, &meta, err, sizeof(err));
@@ -851,8 +867,13 @@ cmd_upload(int argc, char **argv)
 		r = send_tracked(m, left[i], true, &up, &moved);
 		status = exit_worse(status, r);
 		/* One refused batch moved aside does not hold the others. */
-		if (r != EXIT_OK && !moved)
+		if (r != EXIT_OK && !moved) {
+			for (size_t k = 0; k < u.nsealed; k++)
+				log_warnx("batch %s not sent: kept in the "
+				          "spool",
+				          u.sealed[k]);
 			goto done;
+		}
 	}
 	for (size_t i = 0; i < u.nsealed; i++) {
 		bool moved;
