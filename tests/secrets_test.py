@@ -451,8 +451,8 @@ def test_no_core_file_once_a_secret_is_read():
         if not control:
             with open("/proc/sys/kernel/core_pattern") as f:
                 print("     (no core file from a process without a secret "
-                      "here: core_pattern %r; nothing to check)"
-                      % f.read().strip())
+                      "here -- core_pattern %r, or a sanitizer build: "
+                      "nothing to check)" % f.read().strip())
             return
         for args, env in ((["check", "--pseudonymize-key", c.pkey, "-"], {}),
                           (["upload", "-s", "HQ-Proxy", "--token-file",
