@@ -122,6 +122,17 @@ TEST(syslog_headers)
 	                     "1157689312.049 5 1.2.3.4"),
 	                   NOW, &h));
 	CHECK_SLICE_EQ(h.body, "1157689312.049 5 1.2.3.4");
+	/* MSG-UTF8: the byte order mark is the RFC's, not the vendor's. */
+	CHECK(syslog_parse(S("<14>1 2024-01-01T00:00:00Z h app - - - "
+	                     "\xef\xbb\xbf"
+	                     "CEF:0|V|P|1|1|n|3|src=1.2.3.4"),
+	                   NOW, &h));
+	CHECK_SLICE_EQ(h.body, "CEF:0|V|P|1|1|n|3|src=1.2.3.4");
+	CHECK(syslog_parse(S("<14>1 2024-01-01T00:00:00Z h app - - "
+	                     "[a@1 b=\"c\"] \xef\xbb\xbf"
+	                     "x y"),
+	                   NOW, &h));
+	CHECK_SLICE_EQ(h.body, "x y");
 
 	CHECK(syslog_parse(S("Oct 10 2018 12:34:56 localhost CiscoASA[999]: "
 	                     "%ASA-6-302013: Built"),
