@@ -273,6 +273,40 @@ def test_partial_last_line_and_glob():
         emu.stop()
 
 
+
+@suite.test
+def test_source_include_exclude_and_bom():
+    """A [source]'s exclude rule adds to [filter]'s; a followed file that
+    starts with a byte order mark loses it, not its first line."""
+    emu = Emulator("--rpm", "6000")
+    d = Daemon(emu, {"px": FOLLOW + "exclude = user ^bob$\n"},
+               extra="[filter]\nexclude = url /p/1[0-9]$\n")
+    try:
+        lines = squid(40, 21)
+        want = [l for i, l in enumerate(lines)
+                if l.split()[7] != b"bob" and not 10 <= i <= 19]
+        check(len(want) < 35, len(want))
+        with open(d.path("access.log"), "wb") as f:
+            f.write(b"\xef\xbb\xbf")
+        append(d.path("access.log"), lines)
+        d.start()
+        wait_for(all_uploaded(emu, len(want)), what="kept lines", d=d)
+
+        def excluded():
+            try:
+                with open(os.path.join(d.state, "status.json")) as f:
+                    st = json.load(f)
+            except (OSError, ValueError):
+                return False
+            return '"excluded": %d' % (len(lines) - len(want)) in \
+                json.dumps(st)
+        wait_for(excluded, what="the excluded count in status.json", d=d)
+        d.stop()
+        exactly_once(emu, want)
+    finally:
+        d.close()
+        emu.stop()
+
 @suite.test
 def test_spool_dir_gz_and_zip_moved_after_finalize():
     emu = Emulator("--rpm", "6000")
