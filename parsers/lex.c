@@ -73,6 +73,14 @@ is_blank(char c)
 }
 
 struct slice
+slice_no_bom(struct slice s)
+{
+	if (s.len >= 3 && memcmp(s.p, "\xef\xbb\xbf", 3) == 0)
+		return slice_make(s.p + 3, s.len - 3);
+	return s;
+}
+
+struct slice
 slice_trim(struct slice s)
 {
 	while (s.len > 0 && is_blank(s.p[0])) {

@@ -43,6 +43,8 @@ slice_find(struct slice s, const char *needle)
 bool slice_is_empty_value(struct slice s);
 /* `s` without blanks (space, tab, CR, LF) at both ends. */
 struct slice slice_trim(struct slice s);
+/* s without a leading UTF-8 byte order mark (EF BB BF). */
+struct slice slice_no_bom(struct slice s);
 /* `s` without one pair of surrounding double quotes, if it has them. */
 struct slice slice_unquote(struct slice s);
 

@@ -63,15 +63,6 @@ skip_spaces(struct slice s)
 	return s;
 }
 
-/* RFC 5424's MSG-UTF8 starts with a byte order mark: not the vendor's. */
-static struct slice
-no_bom(struct slice s)
-{
-	if (s.len >= 3 && memcmp(s.p, "\xef\xbb\xbf", 3) == 0)
-		return slice_make(s.p + 3, s.len - 3);
-	return s;
-}
-
 /*
  * STRUCTURED-DATA, then MSG: "- msg", or "[id k=\"v\" ...][id2 ...] msg".
  * A message that is all structured data (Check Point writes its fields as
@@ -84,8 +75,8 @@ split_sd(struct slice s, struct syslog_hdr *h)
 
 	h->sd = SLICE_NULL;
 	if (s.len >= 1 && s.p[0] == '-' && (s.len == 1 || s.p[1] == ' ')) {
-		h->body = no_bom(slice_make(s.p + (s.len > 1 ? 2 : 1),
-		                            s.len > 1 ? s.len - 2 : 0));
+		h->body = slice_no_bom(slice_make(s.p + (s.len > 1 ? 2 : 1),
+		                                  s.len > 1 ? s.len - 2 : 0));
 		return;
 	}
 	while (p < end && *p == '[') {
@@ -108,7 +99,9 @@ split_sd(struct slice s, struct syslog_hdr *h)
 	h->sd = slice_make(s.p, (size_t)(p - s.p));
 	if (p < end && *p == ' ')
 		p++;
-	h->body = no_bom(slice_make(p, (size_t)(end - p)));
+	/* RFC 5424's MSG-UTF8 starts with a byte order mark: not the
+	 * vendor's. */
+	h->body = slice_no_bom(slice_make(p, (size_t)(end - p)));
 	if (h->body.len == 0)
 		h->body = h->sd;
 }

@@ -79,8 +79,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	log_init(LOG_LVL_QUIET - 1, 0);
 	if (archive_path[0] == '\0') {
-		if (fuzz_tmp_file(archive_path, sizeof(archive_path),
-		                  "fuzz_archive"))
+		if (fuzz_tmp(archive_path, sizeof(archive_path), "fuzz_archive",
+		             false))
 			abort();
 	}
 	if ((fd = open(archive_path, O_WRONLY | O_TRUNC)) == -1)

@@ -50,7 +50,7 @@ conf_write(const uint8_t *p, size_t n)
 	int fd;
 
 	if (conf_path[0] == '\0') {
-		if (fuzz_tmp_file(conf_path, sizeof(conf_path), "fuzz_conf"))
+		if (fuzz_tmp(conf_path, sizeof(conf_path), "fuzz_conf", false))
 			return -1;
 	}
 	if ((fd = open(conf_path, O_WRONLY | O_TRUNC)) == -1)

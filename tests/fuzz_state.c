@@ -81,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char p[256], err[512];
 
 	if (state_dir[0] == '\0') {
-		if (fuzz_tmp_dir(state_dir, sizeof(state_dir), "fuzz_state"))
+		if (fuzz_tmp(state_dir, sizeof(state_dir), "fuzz_state", true))
 			abort();
 		snprintf(state_gz, sizeof(state_gz), "%s/b.log.gz", state_dir);
 	}

@@ -6,13 +6,15 @@
 #ifndef FUZZ_TMP_H
 #define FUZZ_TMP_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-/* A new file "DIR/NAME.XXXXXX" into path (closed); 0, or -1. */
+/* A new file (dir false: closed) or directory "DIR/NAME.XXXXXX" into
+ * path; 0, or -1. */
 static int
-fuzz_tmp_file(char *path, size_t len, const char *name)
+fuzz_tmp(char *path, size_t len, const char *name, bool dir)
 {
 	static const char *const dirs[] = {"/dev/shm", "/tmp"};
 
@@ -20,24 +22,11 @@ fuzz_tmp_file(char *path, size_t len, const char *name)
 		int fd;
 
 		snprintf(path, len, "%s/%s.XXXXXX", dirs[i], name);
-		if ((fd = mkstemp(path)) != -1) {
-			close(fd);
+		if (dir ? mkdtemp(path) != NULL : (fd = mkstemp(path)) != -1) {
+			if (!dir)
+				close(fd);
 			return 0;
 		}
-	}
-	return -1;
-}
-
-/* A new directory "DIR/NAME.XXXXXX" into path; 0, or -1. */
-static int
-fuzz_tmp_dir(char *path, size_t len, const char *name)
-{
-	static const char *const dirs[] = {"/dev/shm", "/tmp"};
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, len, "%s/%s.XXXXXX", dirs[i], name);
-		if (mkdtemp(path) != NULL)
-			return 0;
 	}
 	return -1;
 }

@@ -283,20 +283,10 @@ sample_parsed(const struct pipeline *pl, const struct parser *p,
 }
 
 /*
- * A UTF-8 byte order mark where a line starts (a file written on Windows,
- * files joined together) goes: MDCA refuses it, and no parser expects it.
+ * input_next_line, without a UTF-8 byte order mark where a line starts (a
+ * file written on Windows, files joined together): MDCA refuses it, and
+ * no parser expects it.  Streams lose it in pipeline_stream_line.
  */
-static struct slice
-strip_bom(struct slice line)
-{
-	if (line.len >= 3 && memcmp(line.p, "\xef\xbb\xbf", 3) == 0) {
-		line.p += 3;
-		line.len -= 3;
-	}
-	return line;
-}
-
-/* input_next_line, without a byte order mark. */
 static int
 next_line(struct input *in, struct slice *line, uint64_t *lineno,
           bool *too_long, char *err, size_t errlen)
@@ -304,7 +294,7 @@ next_line(struct input *in, struct slice *line, uint64_t *lineno,
 	int r = input_next_line(in, line, lineno, too_long, err, errlen);
 
 	if (r == 1)
-		*line = strip_bom(*line);
+		*line = slice_no_bom(*line);
 	return r;
 }
 
@@ -552,7 +542,7 @@ pipeline_stream_line(struct pipeline_stream *ps, struct slice line,
 {
 	struct head *h = &ps->h;
 
-	line = strip_bom(line);
+	line = slice_no_bom(line);
 	if (ps->detected) {
 		if (stream_one(ps, line, lineno, too_long, tag, err, errlen) ==
 		    -1)
